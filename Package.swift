@@ -1,0 +1,105 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Every Swift target is compiled in Swift 5 language mode with `any` required for existentials:
+/// the C libraries we wrap hand out raw pointers that strict Sendable checking cannot reason about.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v5),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "scraper",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "scraper", targets: ["Runner"]),
+        .executable(name: "miso-sim", targets: ["MisoSimulator"]),
+        .library(name: "CollectionFramework", targets: ["CollectionFramework"]),
+        .library(name: "Collectors", targets: ["Collectors"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        // C libraries, found with pkg-config (see README: apt-get install ...-dev).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        .target(
+            name: "CollectionFramework",
+            dependencies: [
+                "CCurl", "CZlib", "CHiredis", "CRdKafka", "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Collectors",
+            dependencies: ["CollectionFramework"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LoopbackHTTP",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "MisoSimulator",
+            dependencies: [
+                "LoopbackHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Runner",
+            dependencies: [
+                "CollectionFramework", "Collectors", "LoopbackHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Test-only helpers: free ports, child server processes, temporary directories.
+        .target(
+            name: "TestSupport",
+            dependencies: ["CollectionFramework", "CRdKafka", "CHiredis"],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CollectionFrameworkTests",
+            dependencies: ["CollectionFramework", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CollectorsTests",
+            dependencies: ["Collectors", "CollectionFramework", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BackendTests",
+            dependencies: ["CollectionFramework", "TestSupport", "CRdKafka"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["CollectionFramework", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

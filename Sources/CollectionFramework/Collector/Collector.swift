@@ -1,0 +1,89 @@
+import Foundation
+
+/// A data source: the Swift form of the Python framework's `BaseCollector`.
+///
+/// A collector only knows its source. It turns a request into download candidates, fetches one
+/// candidate's bytes and judges them. Everything else (dedup, gzip, storage, notification,
+/// registration, retries, metrics) is the shared ``CollectionPipeline``'s job.
+///
+/// Implementation requirements:
+/// - `candidates(for:)` must not touch the network; it refuses bad filters by throwing
+///   ``CollectorError/invalidArgument(_:)`` so the runner can stop before any request.
+/// - `validate(_:for:)` must never crash, whatever the bytes, and must return
+///   ``ValidationResult/invalid(_:)`` naming the rule and place for anything it does not accept.
+public protocol Collector: Sendable {
+    /// Registered type name used in `collectors.yaml`, e.g. `miso.cts`.
+    static var typeName: String { get }
+    /// One line for `scraper list`.
+    static var summary: String { get }
+    /// Filters and parameters the collector understands (for checking config and `--help`).
+    static var parameters: [CollectorParameter] { get }
+
+    /// Builds the collector from its configuration; throws ``CollectorError`` for bad parameters.
+    init(configuration: CollectorConfiguration) throws
+
+    /// Dataset group the objects are filed under, e.g. `miso_coordinated_transaction_scheduling`.
+    var datasetGroup: String { get }
+
+    /// Turns a request into the list of downloads to make.
+    func candidates(for request: CollectionRequest) throws -> [DownloadCandidate]
+
+    /// Fetches one candidate's raw bytes. The default GETs `candidate.url` through the shared client.
+    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) throws -> Data
+
+    /// Judges one payload.
+    func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult
+}
+
+extension Collector {
+    public static var parameters: [CollectorParameter] { [] }
+
+    public func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) throws -> Data {
+        try http.fetch(candidate).body
+    }
+}
+
+/// A filter or parameter a collector accepts.
+public struct CollectorParameter: Sendable, Equatable {
+    public var name: String
+    public var help: String
+    public init(_ name: String, help: String) {
+        self.name = name
+        self.help = help
+    }
+}
+
+/// How one configured collector instance is set up (from `collectors.yaml` and the command line).
+public struct CollectorConfiguration: Sendable, Equatable {
+    /// The instance name, e.g. `miso-cts`.
+    public var name: String
+    /// Overrides the collector's default endpoint (a mirror, the simulator).
+    public var apiURL: String?
+    /// Free-form parameters from YAML (`parameters:`), as strings.
+    public var parameters: [String: String]
+    /// User-Agent to announce.
+    public var userAgent: String
+    /// Seconds allowed for one request.
+    public var requestTimeout: Double
+
+    public init(name: String, apiURL: String? = nil, parameters: [String: String] = [:],
+                userAgent: String = HTTPClientConfiguration.defaultUserAgent, requestTimeout: Double = 30) {
+        self.name = name
+        self.apiURL = apiURL
+        self.parameters = parameters
+        self.userAgent = userAgent
+        self.requestTimeout = requestTimeout
+    }
+}
+
+/// Errors a collector raises before any download.
+public enum CollectorError: Error, Equatable, CustomStringConvertible {
+    /// A filter or parameter is wrong; the message names it and says what is accepted.
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let message): return message
+        }
+    }
+}

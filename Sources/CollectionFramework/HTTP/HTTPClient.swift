@@ -1,0 +1,130 @@
+import Foundation
+
+/// One HTTP exchange to make.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// Full URL including any query string.
+    public var url: String
+    public var headers: [(String, String)]
+    public var body: Data?
+    /// Total time allowed, in seconds.
+    public var timeout: Double
+    /// When set, libcurl signs the request with AWS Signature V4.
+    public var awsSigning: AWSSigning?
+
+    public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: Data? = nil,
+                timeout: Double = 30, awsSigning: AWSSigning? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.awsSigning = awsSigning
+    }
+}
+
+/// What libcurl needs to sign a request with AWS SigV4 (`CURLOPT_AWS_SIGV4`).
+public struct AWSSigning: Sendable {
+    /// e.g. `aws:amz:us-east-1:s3`.
+    public var provider: String
+    public var accessKeyID: String
+    public var secretAccessKey: String
+    public var sessionToken: String?
+
+    public init(region: String, service: String, accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
+        self.provider = "aws:amz:\(region):\(service)"
+        self.accessKeyID = accessKeyID
+        self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
+    }
+}
+
+/// A complete response.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    /// Header names lower-cased; the last value wins.
+    public var headers: [String: String]
+    public var body: Data
+    /// Seconds from start to last byte.
+    public var elapsed: Double
+
+    public init(status: Int, headers: [String: String] = [:], body: Data = Data(), elapsed: Double = 0) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.elapsed = elapsed
+    }
+}
+
+/// Sends HTTP requests. Implementations are thread-safe; calls block the calling thread.
+///
+/// Implementation requirements: transport failures throw ``HTTPError``; any status code is a
+/// response, not an error (``HTTPClient/fetch(_:)`` turns non-2xx into errors).
+public protocol HTTPClient: Sendable {
+    func send(_ request: HTTPRequest) throws -> HTTPResponse
+}
+
+extension HTTPClient {
+    /// GETs a candidate and returns the response when its status is 2xx; throws ``HTTPError/status`` otherwise.
+    public func fetch(_ candidate: DownloadCandidate) throws -> HTTPResponse {
+        let request = HTTPRequest(method: "GET", url: candidate.url,
+                                  headers: candidate.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                                  timeout: candidate.timeout)
+        let response = try send(request)
+        guard (200..<300).contains(response.status) else {
+            throw HTTPError.status(code: response.status, url: candidate.url,
+                                   retryAfter: response.headers["retry-after"],
+                                   bodyExcerpt: HTTPError.excerpt(response.body))
+        }
+        return response
+    }
+}
+
+/// Why an HTTP exchange failed.
+public enum HTTPError: Error, Equatable, CustomStringConvertible {
+    case invalidURL(String)
+    case connectFailed(url: String, detail: String)
+    case timedOut(url: String, seconds: Double)
+    /// The server closed the connection before sending everything it announced.
+    case truncatedBody(url: String, detail: String)
+    /// The response passed the configured size cap.
+    case responseTooLarge(url: String, limit: Int)
+    case tls(url: String, detail: String)
+    /// The server answered with a non-2xx status.
+    case status(code: Int, url: String, retryAfter: String?, bodyExcerpt: String)
+    case transport(url: String, code: Int, detail: String)
+
+    /// Whether trying again may help: connect errors, timeouts, truncated bodies, 429 and 5xx.
+    public var isTransient: Bool {
+        switch self {
+        case .connectFailed, .timedOut, .truncatedBody: return true
+        case .status(let code, _, _, _): return code == 429 || (500...599).contains(code)
+        case .transport: return true
+        case .invalidURL, .responseTooLarge, .tls: return false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let url): return "invalid URL \(url): give an absolute http:// or https:// address"
+        case .connectFailed(let url, let detail): return "could not connect to \(url): \(detail)"
+        case .timedOut(let url, let s): return "request to \(url) timed out after \(s)s"
+        case .truncatedBody(let url, let detail): return "response from \(url) was cut short: \(detail)"
+        case .responseTooLarge(let url, let limit):
+            return "response from \(url) exceeded the \(limit)-byte cap (raise http.max_response_bytes if this is expected)"
+        case .tls(let url, let detail): return "TLS verification failed for \(url): \(detail) (set http.ca_bundle to trust a private CA)"
+        case .status(let code, let url, let retryAfter, let body):
+            var text = "HTTP \(code) from \(url)"
+            if let retryAfter { text += " (Retry-After: \(retryAfter))" }
+            if !body.isEmpty { text += ": \(body)" }
+            return text
+        case .transport(let url, let code, let detail): return "transfer from \(url) failed (curl \(code)): \(detail)"
+        }
+    }
+
+    /// The first 200 printable characters of a body, for error messages.
+    public static func excerpt(_ body: Data) -> String {
+        let text = String(decoding: body.prefix(200), as: UTF8.self)
+        return String(text.map { $0.isNewline ? " " : $0 }).trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,7 @@
+/// Collector types shipped with scraper; adding one is one line here.
+import CollectionFramework
+
+public enum BuiltInCollectors {
+    /// Every collector type the runner registers.
+    public static let all: [any Collector.Type] = []
+}

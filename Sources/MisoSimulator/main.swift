@@ -1,0 +1,1 @@
+print("miso-sim: not built yet")

@@ -1,0 +1,1 @@
+print("scraper: not built yet")

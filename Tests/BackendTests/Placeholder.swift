@@ -1,0 +1,2 @@
+import XCTest
+final class BackendTestsPlaceholder: XCTestCase { func testBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class CollectorsTestsPlaceholder: XCTestCase { func testBuilds() {} }
