@@ -1,0 +1,179 @@
+/// Where objects are stored. Every field is optional so that defaults, an environment section,
+/// environment variables and flags can be layered (later layers win field by field).
+public struct StorageSettings: Sendable, Equatable {
+    /// `local` (default) or `s3`.
+    public var type: String?
+    /// Root folder of the local store (default `./data`).
+    public var path: String?
+    public var bucket: String?
+    public var region: String?
+    public var endpointURL: String?
+    public var profile: String?
+
+    public init() {}
+    static let keys = ["type", "path", "bucket", "region", "endpoint_url", "profile"]
+
+    mutating func overlay(_ o: StorageSettings) {
+        type = o.type ?? type; path = o.path ?? path; bucket = o.bucket ?? bucket
+        region = o.region ?? region; endpointURL = o.endpointURL ?? endpointURL; profile = o.profile ?? profile
+    }
+}
+
+/// The hash registry.
+public struct RegistrySettings: Sendable, Equatable {
+    /// `embedded` (default, SQLite) or `redis`.
+    public var type: String?
+    /// Embedded registry file (default `./data/registry.sqlite3`).
+    public var path: String?
+    public var host: String?
+    public var port: Int?
+    public var db: Int?
+    public var username: String?
+    public var password: String?
+    public var ttlDays: Int?
+    public var connectTimeout: Double?
+    public var commandTimeout: Double?
+    public var claimTTL: Int?
+
+    public init() {}
+    static let keys = ["type", "path", "host", "port", "db", "username", "password", "ttl_days", "connect_timeout", "command_timeout", "claim_ttl"]
+
+    mutating func overlay(_ o: RegistrySettings) {
+        type = o.type ?? type; path = o.path ?? path; host = o.host ?? host; port = o.port ?? port; db = o.db ?? db
+        username = o.username ?? username; password = o.password ?? password; ttlDays = o.ttlDays ?? ttlDays
+        connectTimeout = o.connectTimeout ?? connectTimeout; commandTimeout = o.commandTimeout ?? commandTimeout
+        claimTTL = o.claimTTL ?? claimTTL
+    }
+}
+
+/// Notifications of stored objects.
+public struct NotificationSettings: Sendable, Equatable {
+    /// `none` (default) or `kafka`.
+    public var type: String?
+    public var connectionString: String?
+    public var topic: String?
+    public var securityProtocol: String?
+    public var saslMechanism: String?
+    public var deliveryTimeout: Double?
+    /// Extra librdkafka properties, passed through.
+    public var properties: [String: String]?
+
+    public init() {}
+    static let keys = ["type", "connection_string", "topic", "security_protocol", "sasl_mechanism", "delivery_timeout", "properties"]
+
+    mutating func overlay(_ o: NotificationSettings) {
+        type = o.type ?? type; connectionString = o.connectionString ?? connectionString; topic = o.topic ?? topic
+        securityProtocol = o.securityProtocol ?? securityProtocol; saslMechanism = o.saslMechanism ?? saslMechanism
+        deliveryTimeout = o.deliveryTimeout ?? deliveryTimeout
+        if let p = o.properties { properties = (properties ?? [:]).merging(p) { $1 } }
+    }
+}
+
+/// HTTP client settings (shared defaults, overridable per collector).
+public struct HTTPSettings: Sendable, Equatable {
+    public var userAgent: String?
+    public var connectTimeout: Double?
+    public var timeout: Double?
+    public var maxResponseBytes: Int?
+    /// Requests per minute per host; 0 = unlimited.
+    public var rateLimitPerMinute: Double?
+    public var caBundle: String?
+
+    public init() {}
+    static let keys = ["user_agent", "connect_timeout", "timeout", "max_response_bytes", "rate_limit_per_minute", "ca_bundle"]
+
+    mutating func overlay(_ o: HTTPSettings) {
+        userAgent = o.userAgent ?? userAgent; connectTimeout = o.connectTimeout ?? connectTimeout; timeout = o.timeout ?? timeout
+        maxResponseBytes = o.maxResponseBytes ?? maxResponseBytes; rateLimitPerMinute = o.rateLimitPerMinute ?? rateLimitPerMinute
+        caBundle = o.caBundle ?? caBundle
+    }
+}
+
+/// Retry settings (shared defaults, overridable per collector).
+public struct RetrySettings: Sendable, Equatable {
+    public var maxAttempts: Int?
+    public var baseDelay: Double?
+    public var maxDelay: Double?
+    public var maxRetryAfter: Double?
+
+    public init() {}
+    static let keys = ["max_attempts", "base_delay", "max_delay", "max_retry_after"]
+
+    mutating func overlay(_ o: RetrySettings) {
+        maxAttempts = o.maxAttempts ?? maxAttempts; baseDelay = o.baseDelay ?? baseDelay
+        maxDelay = o.maxDelay ?? maxDelay; maxRetryAfter = o.maxRetryAfter ?? maxRetryAfter
+    }
+
+    /// The policy these settings describe, built-in defaults filling the gaps.
+    public var policy: RetryPolicy {
+        RetryPolicy(maxAttempts: maxAttempts ?? 4, baseDelay: baseDelay ?? 1, maxDelay: maxDelay ?? 30, maxRetryAfter: maxRetryAfter ?? 120)
+    }
+}
+
+/// Pipeline settings.
+public struct PipelineSettings: Sendable, Equatable {
+    public var concurrency: Int?
+    public var gzipLevel: Int?
+    public var quarantineRejected: Bool?
+
+    public init() {}
+    static let keys = ["concurrency", "gzip_level", "quarantine_rejected"]
+
+    mutating func overlay(_ o: PipelineSettings) {
+        concurrency = o.concurrency ?? concurrency; gzipLevel = o.gzipLevel ?? gzipLevel
+        quarantineRejected = o.quarantineRejected ?? quarantineRejected
+    }
+}
+
+/// One section of settings: the `defaults`, one environment, or (for http/retry/pipeline) a collector.
+public struct SettingsLayer: Sendable, Equatable {
+    public var storage = StorageSettings()
+    public var registry = RegistrySettings()
+    public var notifications = NotificationSettings()
+    public var http = HTTPSettings()
+    public var retry = RetrySettings()
+    public var pipeline = PipelineSettings()
+
+    public init() {}
+
+    /// Lays `other` over these settings, field by field.
+    public mutating func overlay(_ other: SettingsLayer) {
+        storage.overlay(other.storage)
+        registry.overlay(other.registry)
+        notifications.overlay(other.notifications)
+        http.overlay(other.http)
+        retry.overlay(other.retry)
+        pipeline.overlay(other.pipeline)
+    }
+}
+
+/// One configured collector (an entry under `collectors:`).
+public struct CollectorEntry: Sendable, Equatable {
+    /// Name used on the command line, e.g. `miso-cts`.
+    public var name: String
+    /// Registered collector type, e.g. `miso.cts`.
+    public var type: String
+    public var enabled: Bool
+    /// Cron expression for `scraper serve`.
+    public var schedule: String?
+    public var apiURL: String?
+    public var parameters: [String: String]
+    /// HTTP, retry and pipeline settings after layering the collector's own over the environment's.
+    public var http: HTTPSettings
+    public var retry: RetrySettings
+    public var pipeline: PipelineSettings
+
+    public init(name: String, type: String, enabled: Bool = true, schedule: String? = nil, apiURL: String? = nil,
+                parameters: [String: String] = [:], http: HTTPSettings = HTTPSettings(), retry: RetrySettings = RetrySettings(),
+                pipeline: PipelineSettings = PipelineSettings()) {
+        self.name = name
+        self.type = type
+        self.enabled = enabled
+        self.schedule = schedule
+        self.apiURL = apiURL
+        self.parameters = parameters
+        self.http = http
+        self.retry = retry
+        self.pipeline = pipeline
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Metrics
+
+/// The figures the spec's Monitoring section asks for, labelled by collector and environment.
+/// Backed by whatever swift-metrics backend the process bootstrapped (Prometheus in the runner,
+/// nothing in library use).
+public struct PipelineMetrics: Sendable {
+    public let collector: String
+    public let environment: String
+
+    public init(collector: String, environment: String) {
+        self.collector = collector
+        self.environment = environment
+    }
+
+    private var labels: [(String, String)] { [("collector", collector), ("environment", environment)] }
+
+    /// One candidate finished with `outcome` (`collected`, `skipped_duplicate`, `failed`).
+    public func candidate(_ outcome: String) {
+        Counter(label: "scraper_candidates_total", dimensions: labels + [("outcome", outcome)]).increment()
+    }
+
+    public func validationFailure(rule: String) {
+        Counter(label: "scraper_validation_failures_total", dimensions: labels + [("rule", rule)]).increment()
+    }
+
+    public func apiResponse(seconds: Double) {
+        Timer(label: "scraper_api_response_seconds", dimensions: labels).recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    public func storeUpload(seconds: Double) {
+        Timer(label: "scraper_store_upload_seconds", dimensions: labels).recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    public func bytesFetched(_ count: Int) {
+        Counter(label: "scraper_bytes_fetched_total", dimensions: labels).increment(by: count)
+    }
+
+    public func bytesStored(_ count: Int) {
+        Counter(label: "scraper_bytes_stored_total", dimensions: labels).increment(by: count)
+    }
+
+    /// Records in one valid payload (the spec's "data volume").
+    public func recordsPerSnapshot(_ count: Int) {
+        Recorder(label: "scraper_records_per_snapshot", dimensions: labels, aggregate: true).record(count)
+    }
+
+    public func snapshot(quality: String) {
+        Counter(label: "scraper_snapshots_by_quality_total", dimensions: labels + [("quality", quality)]).increment()
+    }
+
+    public func retry() {
+        Counter(label: "scraper_http_retries_total", dimensions: labels).increment()
+    }
+
+    public func notificationFailure() {
+        Counter(label: "scraper_notification_failures_total", dimensions: labels).increment()
+    }
+
+    /// Unix time of the last candidate stored or confirmed already stored.
+    public func lastSuccess(_ date: Date = Date()) {
+        Gauge(label: "scraper_last_success_timestamp_seconds", dimensions: labels).record(date.timeIntervalSince1970)
+    }
+}

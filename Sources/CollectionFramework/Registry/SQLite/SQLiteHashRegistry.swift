@@ -1,0 +1,87 @@
+import Foundation
+
+/// The embedded default registry: one SQLite file holding the same keys and JSON records as the
+/// Redis registry, with expiry times, so a first run needs no server. Safe for several processes
+/// at once (WAL mode, `BEGIN IMMEDIATE` claims); survives restarts.
+public final class SQLiteHashRegistry: HashRegistry, @unchecked Sendable {
+    public let environment: String
+    private let database: SQLiteDatabase
+    private let clock: @Sendable () -> Date
+
+    /// Opens or creates the registry file at `path` (parent folders are created, mode 0600).
+    public init(path: String, environment: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        guard RegistryKey.environments.contains(environment) else {
+            throw HashRegistryError.failed("environment \(environment.debugDescription) is not one of dev, staging, prod")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        self.environment = environment
+        self.clock = clock
+        database = try SQLiteDatabase(path: path)
+        try database.query("CREATE TABLE IF NOT EXISTS registry (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at REAL NOT NULL)")
+        try database.query("CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL)")
+    }
+
+    public var displayName: String { "embedded registry \(database.path)" }
+
+    private var now: Double { clock().timeIntervalSince1970 }
+    private let owner = UUID().uuidString
+
+    private func key(_ sha: String, _ group: String) -> String {
+        RegistryKey.hash(environment: environment, datasetGroup: group, sha256: sha)
+    }
+
+    public func exists(sha256: String, datasetGroup: String) throws -> Bool {
+        try !database.query("SELECT 1 FROM registry WHERE key = ? AND expires_at > ?", [key(sha256, datasetGroup), now]).isEmpty
+    }
+
+    public func claim(sha256: String, datasetGroup: String, ttl: Int) throws -> Bool {
+        let claimKey = RegistryKey.claim(environment: environment, datasetGroup: datasetGroup, sha256: sha256)
+        let time = now
+        return try database.transaction {
+            try database.queryInTransaction("DELETE FROM claims WHERE key = ? AND expires_at <= ?", [claimKey, time])
+            try database.queryInTransaction("INSERT OR IGNORE INTO claims (key, owner, expires_at) VALUES (?, ?, ?)",
+                                            [claimKey, owner, time + Double(ttl)])
+            return database.changes == 1
+        }
+    }
+
+    public func releaseClaim(sha256: String, datasetGroup: String) throws {
+        let claimKey = RegistryKey.claim(environment: environment, datasetGroup: datasetGroup, sha256: sha256)
+        try database.query("DELETE FROM claims WHERE key = ? AND owner = ?", [claimKey, owner])
+    }
+
+    public func register(sha256: String, datasetGroup: String, record: RegistryRecord, ttl: Int) throws {
+        try database.query("INSERT OR REPLACE INTO registry (key, value, expires_at) VALUES (?, ?, ?)",
+                           [key(sha256, datasetGroup), record.json(), now + Double(ttl)])
+    }
+
+    public func get(sha256: String, datasetGroup: String) throws -> RegistryRecord? {
+        let rows = try database.query("SELECT value FROM registry WHERE key = ? AND expires_at > ?", [key(sha256, datasetGroup), now])
+        guard let value = rows.first?.first ?? nil else { return nil }
+        return try RegistryRecord(json: value)
+    }
+
+    /// Seconds until the record expires, or nil when there is none.
+    public func timeToLive(sha256: String, datasetGroup: String) throws -> Double? {
+        let rows = try database.query("SELECT expires_at FROM registry WHERE key = ? AND expires_at > ?", [key(sha256, datasetGroup), now])
+        guard let text = rows.first?.first ?? nil, let expires = Double(text) else { return nil }
+        return expires - now
+    }
+
+    public func delete(sha256: String, datasetGroup: String) throws -> Bool {
+        try database.query("DELETE FROM registry WHERE key = ?", [key(sha256, datasetGroup)])
+        return database.changes > 0
+    }
+
+    public func count(datasetGroup: String) throws -> Int {
+        let pattern = RegistryKey.hash(environment: environment, datasetGroup: datasetGroup, sha256: "")
+        try database.query("DELETE FROM registry WHERE expires_at <= ?", [now])
+        let rows = try database.query("SELECT COUNT(*) FROM registry WHERE substr(key, 1, ?) = ?", [pattern.count, pattern])
+        return Int(rows.first?.first.flatMap { $0 } ?? "0") ?? 0
+    }
+
+    public func checkReachable() throws {
+        try database.query("SELECT 1")
+    }
+}
