@@ -1,0 +1,186 @@
+import ArgumentParser
+import CollectionFramework
+import Collectors
+import Foundation
+import Logging
+
+/// `scraper run NAME` / `scraper run --all`: one collection run, summary JSON as the last stdout line.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a collector (or every enabled one) once.",
+        discussion: """
+        Environment variables (below flags, above collectors.yaml): S3_BUCKET, REDIS_HOST, REDIS_PORT,
+        REDIS_PASSWORD, AWS_PROFILE, KAFKA_CONNECTION_STRING. The last line on stdout is the run summary as JSON.
+        """
+    )
+
+    @Argument(help: "Collector to run: a name from collectors.yaml or a registered type (see `scraper list`).")
+    var name: String?
+
+    @Flag(name: .long, help: "Run every enabled collector of the environment.")
+    var all = false
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("s3-bucket"), help: "S3 bucket to store into (default: a local ./data directory).")
+    var s3Bucket: String?
+    @Option(name: .customLong("start-date"), help: "First operating day of a range (YYYY-MM-DD).")
+    var startDate: String?
+    @Option(name: .customLong("end-date"), help: "Last operating day of a range (YYYY-MM-DD).")
+    var endDate: String?
+    @Option(name: .long, help: "One operating day (YYYY-MM-DD).")
+    var date: String?
+    @Option(name: .long, help: "One 5-minute interval (HH:MM).")
+    var interval: String?
+    @Option(name: .long, help: "One interface node, e.g. MISO.PJM.INTERFACE1.")
+    var node: String?
+    @Option(name: .customLong("aws-profile"), help: "AWS profile for S3 credentials, region and endpoint.")
+    var awsProfile: String?
+    @Option(name: .customLong("redis-host"), help: "Redis host for the hash registry (default: embedded registry).")
+    var redisHost: String?
+    @Option(name: .customLong("redis-port"), help: "Redis port (default 6379).")
+    var redisPort: Int?
+    @Option(name: .customLong("redis-db"), help: "Redis database number (default 0).")
+    var redisDB: Int?
+    @Option(name: .customLong("kafka-connection-string"), help: "Kafka connection string for notifications.")
+    var kafkaConnectionString: String?
+    @Flag(name: .long, help: "Store even when the content hash is already registered.")
+    var force = false
+    @Option(name: .customLong("api-url"), help: "Fetch from this address instead of the collector's (a mirror, the simulator).")
+    var apiURL: String?
+    @Option(name: .customLong("rate-limit"), help: "Requests per minute per host (0 = unlimited); overrides collectors.yaml.")
+    var rateLimit: Double?
+    @Option(name: .long, help: "Candidates fetched at once (default 4).")
+    var concurrency: Int?
+
+    func validate() throws {
+        if all && name != nil { throw ValidationError("give a collector name or --all, not both") }
+        if !all && name == nil { throw ValidationError("name a collector to run (see `scraper list`) or pass --all") }
+        if date != nil && (startDate != nil || endDate != nil) {
+            throw ValidationError("--date cannot be combined with --start-date/--end-date")
+        }
+        if (startDate == nil) != (endDate == nil) {
+            throw ValidationError("--start-date and --end-date go together: give both")
+        }
+        for (flag, value) in [("--date", date), ("--start-date", startDate), ("--end-date", endDate)] {
+            if let value, CalendarDate(iso: value) == nil {
+                throw ValidationError("\(flag) \(value.debugDescription) is not a real date in YYYY-MM-DD form")
+            }
+        }
+        if let s = startDate.flatMap(CalendarDate.init(iso:)), let e = endDate.flatMap(CalendarDate.init(iso:)) {
+            guard s <= e else { throw ValidationError("--start-date \(s) is after --end-date \(e)") }
+            guard s.through(e).count <= 3660 else { throw ValidationError("the date range spans more than 3660 days; split the backfill") }
+        }
+        if let redisPort, !(1...65535).contains(redisPort) { throw ValidationError("--redis-port must be 1-65535, not \(redisPort)") }
+        if let redisDB, !(0...1023).contains(redisDB) { throw ValidationError("--redis-db must be 0-1023, not \(redisDB)") }
+        if let rateLimit, !(rateLimit >= 0 && rateLimit.isFinite) { throw ValidationError("--rate-limit must be 0 (unlimited) or a positive number") }
+        if let concurrency, !(1...256).contains(concurrency) { throw ValidationError("--concurrency must be 1-256, not \(concurrency)") }
+        if let apiURL, !(apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://")) {
+            throw ValidationError("--api-url must start with http:// or https://, not \(apiURL.debugDescription)")
+        }
+        if let s3Bucket, !S3BucketName.isValid(s3Bucket) {
+            throw ValidationError("--s3-bucket \(s3Bucket.debugDescription) is not a valid bucket name (3-63 lowercase letters, digits, '.' and '-')")
+        }
+    }
+
+    /// The request the flags describe.
+    var request: CollectionRequest {
+        var filters: [String: String] = [:]
+        if let interval { filters["interval"] = interval }
+        if let node { filters["node"] = node }
+        let mode: CollectionRequest.Mode
+        if let d = date.flatMap(CalendarDate.init(iso:)) {
+            mode = .day(d)
+        } else if let s = startDate.flatMap(CalendarDate.init(iso:)), let e = endDate.flatMap(CalendarDate.init(iso:)) {
+            mode = s == e ? .day(s) : .range(s, e)
+        } else {
+            mode = .snapshot
+        }
+        return CollectionRequest(mode: mode, filters: filters, collectionTime: Date())
+    }
+
+    /// Flags laid over the configuration (the top layer).
+    func overrides(_ settings: inout SettingsLayer) {
+        if let s3Bucket { settings.storage.type = "s3"; settings.storage.bucket = s3Bucket }
+        if let awsProfile { settings.storage.profile = awsProfile }
+        if let redisHost { settings.registry.type = "redis"; settings.registry.host = redisHost }
+        if let redisPort { settings.registry.port = redisPort; if settings.registry.type != "redis" { settings.registry.type = "redis" } }
+        if let redisDB { settings.registry.db = redisDB }
+        if let kafkaConnectionString { settings.notifications.type = "kafka"; settings.notifications.connectionString = kafkaConnectionString }
+    }
+
+    func overrides(_ entry: inout CollectorEntry) {
+        if let apiURL { entry.apiURL = apiURL }
+        if let rateLimit { entry.http.rateLimitPerMinute = rateLimit }
+        if let concurrency { entry.pipeline.concurrency = concurrency }
+    }
+
+    func run() throws {
+        SecretRedactor.shared.register(kafkaConnectionString.flatMap(ConnectionStringSecrets.password(in:)))
+        let logger = global.makeLogger()
+        let catalog = CollectorCatalog(BuiltInCollectors.all)
+        let execution = RunExecution(logger: logger, catalog: catalog, force: force)
+        let configuration: ScraperConfiguration
+        do {
+            configuration = try global.loadConfiguration(catalog: catalog)
+        } catch {
+            throw Exit.fail("\(error)", Exit.usage)
+        }
+        var settings = configuration.settings
+        overrides(&settings)
+
+        var entries: [CollectorEntry]
+        if all {
+            entries = configuration.collectors.filter(\.enabled)
+            if entries.isEmpty { throw Exit.fail("no enabled collectors in the \(configuration.environment) environment of \(configuration.file ?? "the built-in defaults")", Exit.usage) }
+        } else if let name, let entry = configuration.collector(named: name, knownTypes: catalog.typeNames) {
+            entries = [entry]
+        } else {
+            throw Exit.fail("unknown collector \(name ?? "").debugDescription); known: \(Set(configuration.collectors.map(\.name) + catalog.typeNames.map(ScraperConfiguration.defaultName(forType:))).sorted().joined(separator: ", "))", Exit.usage)
+        }
+        for index in entries.indices { overrides(&entries[index]) }
+
+        // Everything the user typed is checked before any backend is touched or request made.
+        let prepared: [PreparedCollector]
+        do {
+            prepared = try entries.map { try execution.prepare($0, request: request) }
+        } catch {
+            throw Exit.fail("\(error)", Exit.usage)
+        }
+        let services: PipelineServices
+        do {
+            services = try BackendFactory.services(settings, environment: configuration.environment, logger: logger)
+        } catch let error as ConfigError {
+            throw Exit.fail("\(error)", Exit.usage)
+        } catch {
+            throw Exit.fail("\(error)", Exit.unavailable)
+        }
+        let summaries = execution.run(prepared, services: services, settings: settings)
+        services.notifier?.close()
+        printLine(all ? RunExecution.combinedJSON(summaries) : summaries[0].json())
+        if !summaries.allSatisfy(\.succeeded) { throw Exit.failures }
+    }
+}
+
+/// S3 bucket naming rules, checked before any request.
+enum S3BucketName {
+    static func isValid(_ name: String) -> Bool {
+        guard (3...63).contains(name.count), let first = name.first, let last = name.last,
+              first.isLetter || first.isNumber, last.isLetter || last.isNumber else { return false }
+        return name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "-" } && !name.contains("..")
+    }
+}
+
+/// Finds the password in a connection string so it can be masked, whatever form the string has.
+enum ConnectionStringSecrets {
+    static func password(in text: String) -> String? {
+        var rest = text
+        if let scheme = rest.range(of: "://") { rest = String(rest[scheme.upperBound...]) }
+        guard let at = rest.lastIndex(of: "@") else { return nil }
+        let userInfo = rest[..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return nil }
+        let password = String(userInfo[userInfo.index(after: colon)...])
+        return password.isEmpty ? nil : password
+    }
+}

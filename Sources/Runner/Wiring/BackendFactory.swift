@@ -1,0 +1,56 @@
+import CollectionFramework
+import Foundation
+import Logging
+
+/// Builds the storage, registry and notifier the settings ask for, registering every secret with
+/// the redactor before anything can print it.
+enum BackendFactory {
+    static let defaultDataDirectory = "./data"
+
+    static func services(_ settings: SettingsLayer, environment: String, logger: Logger) throws -> PipelineServices {
+        let registry = try makeRegistry(settings.registry, environment: environment)
+        let store = try makeStore(settings.storage)
+        let notifier = try makeNotifier(settings.notifications)
+        logger.info("storage: \(store.displayName); registry: \(registry.displayName); notifications: \(notifier?.displayName ?? "none")")
+        return PipelineServices(store: store, registry: registry, notifier: notifier)
+    }
+
+    static func makeStore(_ s: StorageSettings) throws -> any ObjectStore {
+        switch s.type ?? "local" {
+        case "s3":
+            throw BackendError.unavailable("S3 storage is not available in this build")
+        default:
+            let store = LocalObjectStore(root: URL(fileURLWithPath: s.path ?? defaultDataDirectory))
+            try store.checkReachable()
+            return store
+        }
+    }
+
+    static func makeRegistry(_ r: RegistrySettings, environment: String) throws -> any HashRegistry {
+        SecretRedactor.shared.register(r.password)
+        switch r.type ?? "embedded" {
+        case "redis":
+            throw BackendError.unavailable("the Redis registry is not available in this build")
+        default:
+            let path = r.path ?? (defaultDataDirectory + "/registry.sqlite3")
+            return try SQLiteHashRegistry(path: path, environment: environment)
+        }
+    }
+
+    static func makeNotifier(_ n: NotificationSettings) throws -> (any Notifier)? {
+        switch n.type ?? "none" {
+        case "kafka":
+            throw BackendError.unavailable("Kafka notifications are not available in this build")
+        default:
+            return nil
+        }
+    }
+}
+
+/// Why a backend could not be built.
+enum BackendError: Error, CustomStringConvertible {
+    case unavailable(String)
+    var description: String {
+        switch self { case .unavailable(let m): return m }
+    }
+}

@@ -1,0 +1,144 @@
+import CollectionFramework
+import Foundation
+import Logging
+
+/// A collector built from its entry, with its candidates already generated (so bad filters are
+/// refused before any backend is touched).
+struct PreparedCollector {
+    var entry: CollectorEntry
+    var collector: any Collector
+    var candidates: [DownloadCandidate]
+}
+
+/// Turns configuration entries into pipelines and runs them, stopping cleanly on SIGINT/SIGTERM.
+final class RunExecution: @unchecked Sendable {
+    let logger: Logger
+    let catalog: CollectorCatalog
+    let force: Bool
+    let cancellation = CancellationFlag()
+    private var signalSources: [any DispatchSourceSignal] = []
+
+    init(logger: Logger, catalog: CollectorCatalog, force: Bool) {
+        self.logger = logger
+        self.catalog = catalog
+        self.force = force
+    }
+
+    /// Builds the collector and generates its candidates; throws on bad parameters or filters.
+    func prepare(_ entry: CollectorEntry, request: CollectionRequest) throws -> PreparedCollector {
+        guard let type = catalog.type(named: entry.type) else {
+            throw ConfigError("collector \(entry.name) has unknown type \(entry.type); known: \(catalog.typeNames.joined(separator: ", "))")
+        }
+        let configuration = CollectorConfiguration(
+            name: entry.name, apiURL: entry.apiURL, parameters: entry.parameters,
+            userAgent: entry.http.userAgent ?? HTTPClientConfiguration.defaultUserAgent,
+            requestTimeout: entry.http.timeout ?? 60)
+        let collector: any Collector
+        do {
+            collector = try type.init(configuration: configuration)
+        } catch {
+            throw ConfigError("collector \(entry.name): \(error)")
+        }
+        var request = request
+        request.filters.merge(entry.parameters.filter { key, _ in type.parameters.contains { $0.name == key } }) { cli, _ in cli }
+        do {
+            return PreparedCollector(entry: entry, collector: collector, candidates: try collector.candidates(for: request))
+        } catch {
+            throw ConfigError("collector \(entry.name): \(error)")
+        }
+    }
+
+    /// Runs every prepared collector at once (each on its own pipeline sharing one HTTP client and
+    /// the backends) and returns their summaries in order.
+    func run(_ prepared: [PreparedCollector], services: PipelineServices, settings: SettingsLayer) -> [RunSummary] {
+        installSignalHandlers()
+        defer { removeSignalHandlers() }
+        let shared = CurlHTTPClient(configuration: HTTPClientConfiguration(
+            userAgent: settings.http.userAgent ?? HTTPClientConfiguration.defaultUserAgent,
+            connectTimeout: settings.http.connectTimeout ?? 10,
+            maxResponseBytes: settings.http.maxResponseBytes ?? 512 * 1024 * 1024,
+            caBundlePath: settings.http.caBundle))
+        let summaries = SummarySlots(count: prepared.count)
+        let group = DispatchGroup()
+        for (index, item) in prepared.enumerated() {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                let summary = pipeline(for: item, services: services, shared: shared, settings: settings).run(candidates: item.candidates)
+                summaries.set(index, summary)
+            }
+            thread.start()
+        }
+        group.wait()
+        return summaries.all
+    }
+
+    func pipeline(for item: PreparedCollector, services: PipelineServices, shared: any HTTPClient, settings: SettingsLayer) -> CollectionPipeline {
+        var log = logger
+        log[metadataKey: "collector"] = "\(item.entry.name)"
+        let metrics = PipelineMetrics(collector: item.entry.name, environment: services.registry.environment)
+        let http = ResilientHTTPClient(
+            base: shared, retryPolicy: item.entry.retry.policy,
+            rateLimiter: RateLimiter(requestsPerMinute: item.entry.http.rateLimitPerMinute ?? 0),
+            logger: log, cancellation: cancellation)
+        http.onRetry = { _ in metrics.retry() }
+        let options = PipelineOptions(
+            force: force, concurrency: item.entry.pipeline.concurrency ?? 4,
+            gzipLevel: item.entry.pipeline.gzipLevel ?? Gzip.defaultLevel,
+            registryTTL: (settings.registry.ttlDays ?? 365) * 24 * 3600,
+            claimTTL: settings.registry.claimTTL ?? 300,
+            quarantineRejected: item.entry.pipeline.quarantineRejected ?? true)
+        return CollectionPipeline(name: item.entry.name, collector: item.collector, services: services, http: http,
+                                  options: options, logger: log, cancellation: cancellation)
+    }
+
+    /// The summary line of a multi-collector run: totals plus one summary per collector.
+    static func combinedJSON(_ summaries: [RunSummary]) -> String {
+        JSONObject([
+            ("total_candidates", .int(summaries.reduce(0) { $0 + $1.totalCandidates })),
+            ("collected", .int(summaries.reduce(0) { $0 + $1.collected })),
+            ("skipped_duplicate", .int(summaries.reduce(0) { $0 + $1.skippedDuplicate })),
+            ("failed", .int(summaries.reduce(0) { $0 + $1.failed })),
+            ("errors", .array(summaries.flatMap { s in s.errors.map { .object(JSONObject([("collector", .string(s.collector)), ("candidate", .string($0.candidate)), ("error", .string($0.error))])) } })),
+            ("collectors", .array(summaries.map { .object($0.jsonObject()) })),
+        ]).serialized()
+    }
+
+    private func installSignalHandlers() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [self] in
+                logger.warning("received \(sig == SIGINT ? "SIGINT" : "SIGTERM"): finishing the candidates in progress, starting no new ones")
+                cancellation.cancel()
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    private func removeSignalHandlers() {
+        signalSources.forEach { $0.cancel() }
+        signalSources = []
+    }
+}
+
+/// Summaries written by collector threads, read once all have finished.
+private final class SummarySlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [RunSummary?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ summary: RunSummary) {
+        lock.lock()
+        slots[index] = summary
+        lock.unlock()
+    }
+
+    var all: [RunSummary] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots.map { $0! }
+    }
+}

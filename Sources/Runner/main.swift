@@ -1,1 +1,0 @@
-print("scraper: not built yet")
