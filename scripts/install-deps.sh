@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what building and testing scraper needs on Debian: the C libraries' -dev packages,
+# redis-server and kcat, and moto's S3 server from PyPI. Safe to rerun; installs only what is missing.
+set -euo pipefail
+
+apt_packages=(pkg-config libcurl4-openssl-dev zlib1g-dev libhiredis-dev librdkafka-dev libyaml-dev
+              libsqlite3-dev redis-server kcat)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import flask, flask_cors' >/dev/null 2>&1; then
+  echo "installing: moto[server]"
+  python3 -m pip install --quiet 'moto[server]'
+fi
