@@ -120,7 +120,9 @@ struct RunCommand: ParsableCommand {
         SecretRedactor.shared.register(kafkaConnectionString.flatMap(ConnectionStringSecrets.password(in:)))
         let logger = global.makeLogger()
         let catalog = CollectorCatalog(BuiltInCollectors.all)
-        let execution = RunExecution(logger: logger, catalog: catalog, force: force)
+        let execution = CollectionRunner(logger: logger, catalog: catalog, force: force)
+        let signals = SignalTrap(cancellation: execution.cancellation, logger: logger)
+        defer { signals.release() }
         let configuration: ScraperConfiguration
         do {
             configuration = try global.loadConfiguration(catalog: catalog)
@@ -158,7 +160,7 @@ struct RunCommand: ParsableCommand {
         }
         let summaries = execution.run(prepared, services: services, settings: settings)
         services.notifier?.close()
-        printLine(all ? RunExecution.combinedJSON(summaries) : summaries[0].json())
+        printLine(all ? CollectionRunner.combinedJSON(summaries) : summaries[0].json())
         if !summaries.allSatisfy(\.succeeded) { throw Exit.failures }
     }
 }

@@ -1,31 +1,34 @@
-import CollectionFramework
 import Foundation
 import Logging
 
 /// A collector built from its entry, with its candidates already generated (so bad filters are
 /// refused before any backend is touched).
-struct PreparedCollector {
-    var entry: CollectorEntry
-    var collector: any Collector
-    var candidates: [DownloadCandidate]
+public struct PreparedCollector: Sendable {
+    public var entry: CollectorEntry
+    public var collector: any Collector
+    public var candidates: [DownloadCandidate]
 }
 
-/// Turns configuration entries into pipelines and runs them, stopping cleanly on SIGINT/SIGTERM.
-final class RunExecution: @unchecked Sendable {
-    let logger: Logger
-    let catalog: CollectorCatalog
-    let force: Bool
-    let cancellation = CancellationFlag()
-    private var signalSources: [any DispatchSourceSignal] = []
+/// Turns configured collector entries into pipelines over shared services and runs them: what
+/// `scraper run` and `scraper serve` do, usable with any ``CollectorCatalog`` (tests register
+/// collectors of their own). Cancelling ``cancellation`` stops new candidates from starting.
+public final class CollectionRunner: @unchecked Sendable {
+    public let logger: Logger
+    public let catalog: CollectorCatalog
+    public let force: Bool
+    public let cancellation: CancellationFlag
+    /// Called after each candidate of any collector (for progress display).
+    public var onProgress: (@Sendable (_ collector: String, _ done: Int, _ total: Int, _ outcome: CandidateOutcome) -> Void)?
 
-    init(logger: Logger, catalog: CollectorCatalog, force: Bool) {
+    public init(logger: Logger, catalog: CollectorCatalog, force: Bool = false, cancellation: CancellationFlag = CancellationFlag()) {
         self.logger = logger
         self.catalog = catalog
         self.force = force
+        self.cancellation = cancellation
     }
 
     /// Builds the collector and generates its candidates; throws on bad parameters or filters.
-    func prepare(_ entry: CollectorEntry, request: CollectionRequest) throws -> PreparedCollector {
+    public func prepare(_ entry: CollectorEntry, request: CollectionRequest) throws -> PreparedCollector {
         guard let type = catalog.type(named: entry.type) else {
             throw ConfigError("collector \(entry.name) has unknown type \(entry.type); known: \(catalog.typeNames.joined(separator: ", "))")
         }
@@ -50,9 +53,7 @@ final class RunExecution: @unchecked Sendable {
 
     /// Runs every prepared collector at once (each on its own pipeline sharing one HTTP client and
     /// the backends) and returns their summaries in order.
-    func run(_ prepared: [PreparedCollector], services: PipelineServices, settings: SettingsLayer) -> [RunSummary] {
-        installSignalHandlers()
-        defer { removeSignalHandlers() }
+    public func run(_ prepared: [PreparedCollector], services: PipelineServices, settings: SettingsLayer) -> [RunSummary] {
         let shared = CurlHTTPClient(configuration: HTTPClientConfiguration(
             userAgent: settings.http.userAgent ?? HTTPClientConfiguration.defaultUserAgent,
             connectTimeout: settings.http.connectTimeout ?? 10,
@@ -73,7 +74,7 @@ final class RunExecution: @unchecked Sendable {
         return summaries.all
     }
 
-    func pipeline(for item: PreparedCollector, services: PipelineServices, shared: any HTTPClient, settings: SettingsLayer) -> CollectionPipeline {
+    public func pipeline(for item: PreparedCollector, services: PipelineServices, shared: any HTTPClient, settings: SettingsLayer) -> CollectionPipeline {
         var log = logger
         log[metadataKey: "collector"] = "\(item.entry.name)"
         let metrics = PipelineMetrics(collector: item.entry.name, environment: services.registry.environment)
@@ -88,12 +89,17 @@ final class RunExecution: @unchecked Sendable {
             registryTTL: (settings.registry.ttlDays ?? 365) * 24 * 3600,
             claimTTL: settings.registry.claimTTL ?? 300,
             quarantineRejected: item.entry.pipeline.quarantineRejected ?? true)
-        return CollectionPipeline(name: item.entry.name, collector: item.collector, services: services, http: http,
-                                  options: options, logger: log, cancellation: cancellation)
+        let pipeline = CollectionPipeline(name: item.entry.name, collector: item.collector, services: services, http: http,
+                                          options: options, logger: log, cancellation: cancellation)
+        if let onProgress {
+            let name = item.entry.name
+            pipeline.onProgress = { done, total, outcome in onProgress(name, done, total, outcome) }
+        }
+        return pipeline
     }
 
     /// The summary line of a multi-collector run: totals plus one summary per collector.
-    static func combinedJSON(_ summaries: [RunSummary]) -> String {
+    public static func combinedJSON(_ summaries: [RunSummary]) -> String {
         JSONObject([
             ("total_candidates", .int(summaries.reduce(0) { $0 + $1.totalCandidates })),
             ("collected", .int(summaries.reduce(0) { $0 + $1.collected })),
@@ -102,24 +108,6 @@ final class RunExecution: @unchecked Sendable {
             ("errors", .array(summaries.flatMap { s in s.errors.map { .object(JSONObject([("collector", .string(s.collector)), ("candidate", .string($0.candidate)), ("error", .string($0.error))])) } })),
             ("collectors", .array(summaries.map { .object($0.jsonObject()) })),
         ]).serialized()
-    }
-
-    private func installSignalHandlers() {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in
-                logger.warning("received \(sig == SIGINT ? "SIGINT" : "SIGTERM"): finishing the candidates in progress, starting no new ones")
-                cancellation.cancel()
-            }
-            source.resume()
-            signalSources.append(source)
-        }
-    }
-
-    private func removeSignalHandlers() {
-        signalSources.forEach { $0.cancel() }
-        signalSources = []
     }
 }
 
