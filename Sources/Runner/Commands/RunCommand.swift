@@ -53,6 +53,10 @@ struct RunCommand: ParsableCommand {
     var rateLimit: Double?
     @Option(name: .long, help: "Candidates fetched at once (default 4).")
     var concurrency: Int?
+    @Option(name: .customLong("metrics-file"), help: "Write Prometheus metrics here at the end of the run (atomically).")
+    var metricsFile: String?
+    @Option(name: .long, help: "Push Prometheus metrics to this Pushgateway at the end of the run.")
+    var pushgateway: String?
 
     func validate() throws {
         if all && name != nil { throw ValidationError("give a collector name or --all, not both") }
@@ -119,6 +123,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         SecretRedactor.shared.register(kafkaConnectionString.flatMap(ConnectionStringSecrets.password(in:)))
         let logger = global.makeLogger()
+        _ = MetricsExport.registry
         let catalog = CollectorCatalog(BuiltInCollectors.all)
         let execution = CollectionRunner(logger: logger, catalog: catalog, force: force)
         let signals = SignalTrap(cancellation: execution.cancellation, logger: logger)
@@ -160,6 +165,7 @@ struct RunCommand: ParsableCommand {
         }
         let summaries = execution.run(prepared, services: services, settings: settings)
         services.notifier?.close()
+        MetricsExport.export(file: metricsFile, pushgateway: pushgateway, environment: configuration.environment, logger: logger)
         printLine(all ? CollectionRunner.combinedJSON(summaries) : summaries[0].json())
         if !summaries.allSatisfy(\.succeeded) { throw Exit.failures }
     }
