@@ -8,11 +8,10 @@ struct MisoSimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "miso-sim",
         abstract: "Serve simulated MISO public-API feeds (CTS, ex-ante LMP, binding constraints) on a loopback port.",
-        discussion: """
-            Prints one line, "miso-sim listening on http://HOST:PORT", once it accepts connections; stops on
-            SIGTERM or SIGINT. Control endpoints: GET /_sim/stats, POST /_sim/config?fault=&count=&latency_ms=&shape=,
-            POST /_sim/reset. Faults: \(SimulatorFault.allNames).
-            """)
+        discussion: "Prints one line, \"miso-sim listening on http://HOST:PORT\", once it accepts connections, and "
+            + "stops on SIGTERM or SIGINT. Control endpoints: GET /_sim/stats, "
+            + "POST /_sim/config?fault=&count=&latency_ms=&shape=&binding_none=, POST /_sim/reset. "
+            + "Faults: \(SimulatorFault.allNames).")
 
     @Option(help: "Port to listen on; 0 picks a free one.")
     var port = 0
