@@ -1,0 +1,81 @@
+import ArgumentParser
+
+/// A misbehaviour the simulator can be told to show (`--fault NAME` or `POST /_sim/config?fault=NAME`).
+enum SimulatorFault: String, CaseIterable, ExpressibleByArgument {
+    // Transport faults: apply to every data endpoint.
+    case http500 = "http-500"
+    case http503 = "http-503"
+    case http404 = "http-404"
+    /// 429 with `Retry-After: 1`.
+    case http429 = "http-429"
+    /// The normal body, sent in pieces over about five seconds.
+    case slow
+    /// `Content-Length` larger than the body, then the connection closes.
+    case truncated
+    /// 200 with an HTML error page.
+    case html
+    /// A 200 JSON body of about 64 MiB, streamed.
+    case huge
+
+    // Documented CTS payload faults: each breaks one validation rule of the spec.
+    case badStructure = "bad-structure"
+    case badArithmetic = "bad-arithmetic"
+    case badInterval = "bad-interval"
+    case badLMPDirection = "bad-lmp-direction"
+    case badTransactionDirection = "bad-transaction-direction"
+    case nonNumeric = "non-numeric"
+    case negativeVolume = "negative-volume"
+    case badQuality = "bad-quality"
+    case wrongDay = "wrong-day"
+
+    // Live CTS payload faults.
+    case liveBadRefID = "live-bad-refid"
+    case liveEmpty = "live-empty"
+    case liveBadTime = "live-bad-time"
+    case liveOffGrid = "live-off-grid"
+    case liveBadPrice = "live-bad-price"
+
+    // Ex-ante LMP payload faults.
+    case exAnteDuplicateHub = "exante-duplicate-hub"
+    case exAnteBadRefID = "exante-bad-refid"
+    case exAnteNoHubs = "exante-no-hubs"
+    case exAnteBadNumber = "exante-bad-number"
+    case exAnteHourMismatch = "exante-hour-mismatch"
+
+    // Binding-constraint payload faults.
+    /// The documented "nothing binding" form (also `--binding-none`).
+    case bindingNone = "binding-none"
+    case bindingBadPeriod = "binding-bad-period"
+    case bindingBadPrice = "binding-bad-price"
+
+    /// Which responses the fault can change.
+    var target: FaultTarget {
+        switch self {
+        case .http500, .http503, .http404, .http429, .slow, .truncated, .html, .huge: return .anyDataEndpoint
+        case .badStructure, .badArithmetic, .badInterval, .badLMPDirection, .badTransactionDirection, .nonNumeric,
+             .negativeVolume, .badQuality, .wrongDay: return .ctsDocumented
+        case .liveBadRefID, .liveEmpty, .liveBadTime, .liveOffGrid, .liveBadPrice: return .ctsLive
+        case .exAnteDuplicateHub, .exAnteBadRefID, .exAnteNoHubs, .exAnteBadNumber, .exAnteHourMismatch: return .exAnte
+        case .bindingNone, .bindingBadPeriod, .bindingBadPrice: return .binding
+        }
+    }
+
+    static var allNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// The kind of response a request will produce; a fault applies only to its own kind.
+enum FaultTarget: Equatable {
+    case anyDataEndpoint
+    case ctsDocumented
+    case ctsLive
+    case exAnte
+    case binding
+}
+
+/// Which CTS response shape to serve.
+enum CTSShape: String, CaseIterable, ExpressibleByArgument {
+    /// The shape the spec documents (`data[]` plus `metadata`).
+    case documented
+    /// The flat shape the real feed answers with (`RefId` plus `Interval[]`).
+    case live
+}

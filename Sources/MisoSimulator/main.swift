@@ -1,1 +1,0 @@
-print("miso-sim: not built yet")
