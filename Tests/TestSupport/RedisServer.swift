@@ -1,0 +1,82 @@
+import Foundation
+
+/// A real `redis-server` on a free loopback port, started for one test and stopped with it.
+/// Nothing is persisted (`--save '' --appendonly no`), so a restart starts empty.
+public final class RedisServer: @unchecked Sendable {
+    /// Failures starting the server.
+    public enum StartError: Error, CustomStringConvertible {
+        case notInstalled
+        case didNotStart(port: Int, output: String)
+
+        public var description: String {
+            switch self {
+            case .notInstalled:
+                return "redis-server is not on PATH: install it (apt-get install redis-server) to run the Redis tests"
+            case .didNotStart(let port, let output):
+                return "redis-server did not start listening on 127.0.0.1:\(port): \(output)"
+            }
+        }
+    }
+
+    public let executable: String
+    public private(set) var port: Int
+    /// The `--requirepass` password, if any.
+    public let password: String?
+    private let directory: URL
+    private var child: ChildProcess?
+
+    /// Starts a server on a free port (a few ports are tried if another process takes one first).
+    public init(password: String? = nil) throws {
+        guard let executable = TestPaths.which("redis-server") else { throw StartError.notInstalled }
+        self.executable = executable
+        self.password = password
+        self.directory = TestPaths.temporaryDirectory("redis")
+        self.port = Loopback.freePort()
+        var lastError: (any Error)?
+        for _ in 0..<3 {
+            do { try start(); return } catch { lastError = error }
+            port = Loopback.freePort()
+        }
+        throw lastError ?? StartError.didNotStart(port: port, output: "")
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// True while the server process runs.
+    public var isRunning: Bool { child?.isRunning ?? false }
+
+    /// Starts the server on ``port`` (again, after ``stop()``), waiting until it accepts connections.
+    public func start() throws {
+        guard !isRunning else { return }
+        var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                         "--daemonize", "no", "--dir", directory.path, "--loglevel", "warning"]
+        if let password { arguments += ["--requirepass", password] }
+        let process = try ChildProcess(executable, arguments)
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            guard process.isRunning else { break }
+            if Loopback.isListening(port) {
+                child = process
+                return
+            }
+            usleep(20_000)
+        }
+        process.stop()
+        throw StartError.didNotStart(port: port, output: process.stdout + process.stderr)
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL); the port is free again afterwards.
+    public func stop() {
+        child?.stop()
+        child = nil
+    }
+
+    /// Stops and starts the server on the same port; its data is gone.
+    public func restart() throws {
+        stop()
+        try start()
+    }
+}
