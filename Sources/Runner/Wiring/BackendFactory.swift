@@ -7,8 +7,10 @@ import Logging
 enum BackendFactory {
     static let defaultDataDirectory = "./data"
 
+    /// The registry comes first: when Redis is unreachable the run stops before any download.
     static func services(_ settings: SettingsLayer, environment: String, logger: Logger) throws -> PipelineServices {
         let registry = try makeRegistry(settings.registry, environment: environment)
+        try registry.checkReachable()
         let store = try makeStore(settings.storage)
         let notifier = try makeNotifier(settings.notifications)
         logger.info("storage: \(store.displayName); registry: \(registry.displayName); notifications: \(notifier?.displayName ?? "none")")
@@ -30,7 +32,18 @@ enum BackendFactory {
         SecretRedactor.shared.register(r.password)
         switch r.type ?? "embedded" {
         case "redis":
-            throw BackendError.unavailable("the Redis registry is not available in this build")
+            let password = RedisConfiguration.resolvedPassword(config: r.password)
+            SecretRedactor.shared.register(password)
+            let configuration: RedisConfiguration
+            do {
+                configuration = try RedisConfiguration(
+                    host: r.host ?? "localhost", port: r.port ?? 6379, database: r.db ?? 0, username: r.username,
+                    password: password, environment: environment, connectTimeout: r.connectTimeout ?? 5,
+                    commandTimeout: r.commandTimeout ?? 5)
+            } catch {
+                throw ConfigError("registry: \(error)")
+            }
+            return try RedisHashRegistry(configuration: configuration)
         default:
             let path = r.path ?? (defaultDataDirectory + "/registry.sqlite3")
             return try SQLiteHashRegistry(path: path, environment: environment)
