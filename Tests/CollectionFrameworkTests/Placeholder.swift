@@ -1,2 +1,0 @@
-import XCTest
-final class CollectionFrameworkTestsPlaceholder: XCTestCase { func testBuilds() {} }
