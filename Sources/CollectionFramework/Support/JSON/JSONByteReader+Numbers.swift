@@ -44,7 +44,9 @@ extension JSONByteReader {
             }
         } else {
             index = i
-            throw unexpected(first, expecting: "a digit after '-'")
+            var error = unexpected(first, expecting: "a digit after '-'")
+            if first == UInt8(ascii: "I") { error.message += "; -Infinity is not allowed in JSON" }
+            throw error
         }
 
         if i < count, byte(i) == UInt8(ascii: ".") {

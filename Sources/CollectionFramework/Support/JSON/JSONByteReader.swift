@@ -105,7 +105,9 @@ struct JSONByteReader {
                 try expectLiteral("null")
                 value = .null
             default:
-                throw unexpected(c, expecting: "a value (object, array, string, number, true, false or null)")
+                var error = unexpected(c, expecting: "a value (object, array, string, number, true, false or null)")
+                if c == UInt8(ascii: "N") || c == UInt8(ascii: "I") { error.message += "; NaN and Infinity are not allowed in JSON" }
+                throw error
             }
 
             // Hand the finished value to the container it belongs to; close containers as they end.
