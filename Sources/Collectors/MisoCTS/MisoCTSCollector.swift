@@ -25,13 +25,17 @@ public struct MisoCTSCollector: Collector {
     /// MISO publishes in Eastern Standard Time all year.
     public static let misoTimeZone = TimeZone(secondsFromGMT: -5 * 3600)!
 
+    /// Objects are filed under `sourcing/miso_coordinated_transaction_scheduling/...`.
     public let datasetGroup = "miso_coordinated_transaction_scheduling"
+    /// The configuration the collector was built from (user agent, timeout, endpoint override).
     public let configuration: CollectorConfiguration
     /// The address candidates GET.
     public let endpoint: String
     /// Filters from the configuration, applied unless a request overrides them.
     public let defaultFilters: [String: String]
 
+    /// Checks `apiURL` (absolute http/https) and any filters given as `parameters`; throws
+    /// ``CollectorError/invalidArgument(_:)`` naming the bad value.
     public init(configuration: CollectorConfiguration) throws {
         if let apiURL = configuration.apiURL {
             let lower = apiURL.lowercased()
@@ -58,6 +62,7 @@ public struct MisoCTSCollector: Collector {
         return hour <= 23 && minute <= 55 && minute % 5 == 0
     }
 
+    /// One candidate for a snapshot, one per day otherwise; refuses bad filters before any request.
     public func candidates(for request: CollectionRequest) throws -> [DownloadCandidate] {
         var values = defaultFilters
         for (name, value) in request.filters { values[name] = value }

@@ -4,6 +4,10 @@ import Foundation
 /// `2025-01-20T14:12:00.123456Z`, the fraction left out when it is zero.
 enum UTCTimestamp {
     static func iso8601(_ date: Date) -> String {
+        // Beyond year 9999 (or not finite) the arithmetic below could overflow: fall back to Foundation.
+        guard date.timeIntervalSince1970.isFinite, abs(date.timeIntervalSince1970) < 253_402_300_800 else {
+            return ISO8601DateFormatter().string(from: date)
+        }
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
         var seconds = micros / 1_000_000
         var fraction = micros % 1_000_000
