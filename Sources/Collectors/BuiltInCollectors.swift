@@ -3,5 +3,7 @@ import CollectionFramework
 
 public enum BuiltInCollectors {
     /// Every collector type the runner registers.
-    public static let all: [any Collector.Type] = []
+    public static let all: [any Collector.Type] = [
+        MisoCTSCollector.self,
+    ]
 }

@@ -1,0 +1,114 @@
+import CollectionFramework
+import Foundation
+
+/// Collects MISO's Coordinated Transaction Scheduling forecasts (MISO-PJM interface prices) per
+/// `shared/spec/miso-cts-scraper-spec.md`.
+///
+/// - Snapshot: one candidate without a date, `cts_snapshot_YYYYMMDD_HHMM.json`, named and filed by
+///   the collection time in MISO's time (EST, UTC-05:00 all year).
+/// - Day / range: one candidate per day, `cts_YYYYMMDD.json`, query `date=YYYY-MM-DD`.
+/// - Filters `interval` (HH:MM) and `node` add query parameters (`date, interval, node`) and
+///   identifier parts (`cts_20250120_int1435_MISO_PJM_INTERFACE1.json`). Filters set in the
+///   configuration's `parameters` are defaults; the request's filters override them.
+///
+/// Payloads are judged against the documented shape and against the flatter live shape (see
+/// ``validate(_:for:)``).
+public struct MisoCTSCollector: Collector {
+    public static let typeName = "miso.cts"
+    public static let summary = "MISO Coordinated Transaction Scheduling: MISO-PJM interface LMP forecasts"
+    public static let parameters: [CollectorParameter] = [
+        CollectorParameter("interval", help: "5-minute market interval, HH:MM (minutes 00, 05, ..., 55), e.g. 14:35"),
+        CollectorParameter("node", help: "MISO-PJM interface node, e.g. MISO.PJM.INTERFACE1"),
+    ]
+    /// MISO's public endpoint, used unless the configuration gives `apiURL`.
+    public static let defaultEndpoint = "https://public-api.misoenergy.org/api/CoordinatedTransactionScheduling"
+    /// MISO publishes in Eastern Standard Time all year.
+    public static let misoTimeZone = TimeZone(secondsFromGMT: -5 * 3600)!
+
+    /// Objects are filed under `sourcing/miso_coordinated_transaction_scheduling/...`.
+    public let datasetGroup = "miso_coordinated_transaction_scheduling"
+    /// The configuration the collector was built from (user agent, timeout, endpoint override).
+    public let configuration: CollectorConfiguration
+    /// The address candidates GET.
+    public let endpoint: String
+    /// Filters from the configuration, applied unless a request overrides them.
+    public let defaultFilters: [String: String]
+
+    /// Checks `apiURL` (absolute http/https) and any filters given as `parameters`; throws
+    /// ``CollectorError/invalidArgument(_:)`` naming the bad value.
+    public init(configuration: CollectorConfiguration) throws {
+        if let apiURL = configuration.apiURL {
+            let lower = apiURL.lowercased()
+            guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), URL(string: apiURL)?.host != nil else {
+                throw CollectorError.invalidArgument(
+                    "invalid api_url \(MisoCTSFilters.quoted(apiURL)) for \(configuration.name): give an absolute http:// or https:// address")
+            }
+        }
+        _ = try MisoCTSFilters(configuration.parameters)
+        self.configuration = configuration
+        self.endpoint = configuration.apiURL ?? Self.defaultEndpoint
+        self.defaultFilters = configuration.parameters
+    }
+
+    /// True for `HH:MM` with hour 00-23 and minutes on the 5-minute grid (`14:35`; not `14:33`, `9:05`, `24:00`).
+    public static func isValidInterval(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        guard b.count == 5, b[2] == UInt8(ascii: ":") else { return false }
+        let digits = [b[0], b[1], b[3], b[4]]
+        guard digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return false }
+        let v = digits.map { Int($0 - UInt8(ascii: "0")) }
+        let hour = v[0] * 10 + v[1]
+        let minute = v[2] * 10 + v[3]
+        return hour <= 23 && minute <= 55 && minute % 5 == 0
+    }
+
+    /// One candidate for a snapshot, one per day otherwise; refuses bad filters before any request.
+    public func candidates(for request: CollectionRequest) throws -> [DownloadCandidate] {
+        var values = defaultFilters
+        for (name, value) in request.filters { values[name] = value }
+        let filters = try MisoCTSFilters(values)
+        let collectedAt = UTCTimestamp.iso8601(request.collectionTime)
+
+        guard let days = request.days else {
+            let day = CalendarDate(request.collectionTime, in: Self.misoTimeZone)
+            let stamp = Self.hourMinute(request.collectionTime)
+            let name = (["cts", "snapshot", day.compact, stamp] + filters.identifierParts).joined(separator: "_")
+            return [candidate(identifier: name + ".json", date: nil, partition: day, filters: filters, collectedAt: collectedAt)]
+        }
+        if days.isEmpty {
+            throw CollectorError.invalidArgument("empty date range for miso.cts: the start date must not be after the end date")
+        }
+        return days.map { day in
+            let name = (["cts", day.compact] + filters.identifierParts).joined(separator: "_")
+            return candidate(identifier: name + ".json", date: day, partition: day, filters: filters, collectedAt: collectedAt)
+        }
+    }
+
+    private func candidate(identifier: String, date: CalendarDate?, partition: CalendarDate,
+                           filters: MisoCTSFilters, collectedAt: String) -> DownloadCandidate {
+        var query: [QueryParameter] = []
+        if let date { query.append(QueryParameter("date", date.description)) }
+        query += filters.queryParameters
+        let metadata: JSONObject = [
+            "data_type": .string("coordinated_transaction_scheduling"),
+            "source": .string("miso"),
+            "collection_mode": .string(date == nil ? "snapshot" : "date"),
+            "date": date.map { .string($0.description) } ?? .null,
+            "interval": filters.interval.map { .string($0) } ?? .null,
+            "node": filters.node.map { .string($0) } ?? .null,
+            "collected_at": .string(collectedAt),
+        ]
+        return DownloadCandidate(
+            identifier: identifier, sourceURL: endpoint, queryParameters: query,
+            headers: ["Accept": "application/json", "User-Agent": configuration.userAgent],
+            timeout: configuration.requestTimeout, partitionDate: partition, metadata: metadata)
+    }
+
+    /// `HHMM` of `date` in MISO's time.
+    static func hourMinute(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = misoTimeZone
+        let c = calendar.dateComponents([.hour, .minute], from: date)
+        return String(format: "%02d%02d", c.hour!, c.minute!)
+    }
+}

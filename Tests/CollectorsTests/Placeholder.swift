@@ -1,2 +1,0 @@
-import XCTest
-final class CollectorsTestsPlaceholder: XCTestCase { func testBuilds() {} }
