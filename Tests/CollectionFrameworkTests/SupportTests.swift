@@ -78,6 +78,6 @@ final class SupportTests: XCTestCase {
         let object: JSONObject = ["b": .int(1), "a": .string("x\"y\n"), "c": .array([.null, .bool(true), .double(1.5)])]
         XCTAssertEqual(object.serialized(), "{\"b\": 1, \"a\": \"x\\\"y\\n\", \"c\": [null, true, 1.5]}")
         XCTAssertEqual(try JSONValue.parse(Data("{\"t\": true, \"n\": 3, \"d\": 2.5}".utf8)),
-                       .object(["d": .double(2.5), "n": .int(3), "t": .bool(true)]))
+                       .object(["t": .bool(true), "n": .int(3), "d": .double(2.5)]))
     }
 }

@@ -64,31 +64,22 @@ public enum JSONValue: Sendable, Equatable {
         out += "\""
     }
 
-    /// Converts the output of `JSONSerialization` into a `JSONValue` (key order is then alphabetical).
-    public init(foundation value: Any) {
-        switch value {
-        case is NSNull: self = .null
-        case let n as NSNumber:
-            let type = String(cString: n.objCType)
-            if type == "c" || type == "B" {
-                self = .bool(n.boolValue)
-            } else if type != "d", type != "f" {
-                self = .int(n.intValue)
-            } else {
-                self = .double(n.doubleValue)
-            }
-        case let s as String: self = .string(s)
-        case let a as [Any]: self = .array(a.map { JSONValue(foundation: $0) })
-        case let d as [String: Any]:
-            self = .object(JSONObject(d.keys.sorted().map { ($0, JSONValue(foundation: d[$0]!)) }))
-        default: self = .string("\(value)")
+    /// Converts a parsed node; integral numbers within Int's range become `.int`.
+    public init(_ node: JSONNode) {
+        switch node {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .number(let d):
+            if d == d.rounded(), abs(d) < 9.0e15 { self = .int(Int(d)) } else { self = .double(d) }
+        case .string(let s): self = .string(s)
+        case .array(let items): self = .array(items.map(JSONValue.init))
+        case .object(let members): self = .object(JSONObject(members.map { ($0.key, JSONValue($0.value)) }))
         }
     }
 
-    /// Parses JSON text into a `JSONValue`.
+    /// Parses JSON text strictly, keeping object key order.
     public static func parse(_ data: Data) throws -> JSONValue {
-        let any = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        return JSONValue(foundation: any)
+        JSONValue(try JSONParser.parse(data))
     }
 }
 
