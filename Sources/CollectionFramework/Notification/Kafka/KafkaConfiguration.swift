@@ -91,11 +91,14 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         guard !brokers.isEmpty else {
             throw NotifierError.invalidConfiguration("Kafka configuration has no brokers; give at least one host:port")
         }
-        _ = try KafkaConnectionString.parseBrokers(bootstrapServers, "(brokers \(bootstrapServers))")
+        // The broker list is itself a bare-form connection string; its errors name the bad entry.
+        _ = try KafkaConnectionString.parseBrokers(bootstrapServers, bootstrapServers)
         guard !topic.isEmpty else {
             throw NotifierError.invalidConfiguration("Kafka configuration has an empty topic; omit it to use \(KafkaConfiguration.defaultTopic)")
         }
-        try KafkaConnectionString.validateTopic(topic, "(topic \(topic))")
+        guard KafkaConnectionString.isValidTopic(topic) else {
+            throw NotifierError.invalidConfiguration("Kafka topic '\(topic)' is not a valid Kafka topic name (\(KafkaConnectionString.topicRule))")
+        }
         guard deliveryTimeout.isFinite, deliveryTimeout > 0, deliveryTimeout <= 2_000_000 else {
             throw NotifierError.invalidConfiguration("Kafka delivery timeout \(deliveryTimeout)s must be a positive number of seconds")
         }

@@ -223,11 +223,18 @@ public struct KafkaConnectionString: Sendable, Equatable, CustomStringConvertibl
         return brokers
     }
 
+    /// What a Kafka topic name may be, for error messages.
+    static let topicRule = "1-249 characters of letters, digits, '.', '_', '-'"
+
     /// Kafka topic names: 1 to 249 characters of `[A-Za-z0-9._-]`.
-    static func validateTopic(_ topic: String, _ redacted: String) throws {
+    static func isValidTopic(_ topic: String) -> Bool {
         let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard topic.count <= 249, topic.unicodeScalars.allSatisfy({ allowed.contains($0) }) else {
-            throw invalid("topic '\(topic)' is not a valid Kafka topic name (1-249 characters of letters, digits, '.', '_', '-')", redacted)
+        return !topic.isEmpty && topic.count <= 249 && topic.unicodeScalars.allSatisfy { allowed.contains($0) }
+    }
+
+    static func validateTopic(_ topic: String, _ redacted: String) throws {
+        guard isValidTopic(topic) else {
+            throw invalid("topic '\(topic)' is not a valid Kafka topic name (\(topicRule))", redacted)
         }
     }
 

@@ -13,7 +13,10 @@ final class KafkaDeliveryTracker: @unchecked Sendable {
     private var nextTicket: UInt = 1
     private var awaited: Set<UInt> = []
     private var outcomes: [UInt: rd_kafka_resp_err_t] = [:]
-    private var lastClientError: String?
+    /// The most recent distinct client errors, oldest first (a cause such as an authentication failure
+    /// stays visible after librdkafka's summary "N/N brokers are down").
+    private var recentClientErrors: [String] = []
+    private static let recentClientErrorLimit = 3
     let logger: Logger
     private let scrub: @Sendable (String) -> String
 
@@ -59,22 +62,26 @@ final class KafkaDeliveryTracker: @unchecked Sendable {
 
     /// Remembers a client-level error (broker down, authentication failure) for the next failure message.
     func noteClientError(_ message: String) {
+        let text = scrub(message)
         condition.lock()
-        lastClientError = scrub(message)
+        recentClientErrors.removeAll { $0 == text }
+        recentClientErrors.append(text)
+        if recentClientErrors.count > KafkaDeliveryTracker.recentClientErrorLimit { recentClientErrors.removeFirst() }
         condition.unlock()
     }
 
-    /// The last client-level error seen, already scrubbed of secrets.
-    var latestClientError: String? {
+    /// The recent distinct client-level errors, oldest first, already scrubbed of secrets.
+    var latestClientErrors: [String] {
         condition.lock()
         defer { condition.unlock() }
-        return lastClientError
+        return recentClientErrors
     }
 
     /// Logs one librdkafka log line, with any secret removed.
     func log(level: Int32, facility: String, message: String) {
         let text = "librdkafka \(facility): \(scrub(message))"
-        switch level {
+        // Connection failures (facility FAIL) also reach the error callback, which logs them as warnings.
+        switch facility == "FAIL" ? 7 : level {
         case ...3: logger.error("\(text)")
         case 4: logger.warning("\(text)")
         case 5: logger.notice("\(text)")

@@ -160,8 +160,9 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
 
     private func failure(_ reason: String) -> NotifierError {
         var text = "Kafka delivery to topic \(configuration.topic) at brokers \(configuration.bootstrapServers) failed: \(reason)"
-        if let clientError = tracker.latestClientError, !reason.contains(clientError) {
-            text += " (last client error: \(clientError))"
+        let clientErrors = tracker.latestClientErrors.filter { !reason.contains($0) }
+        if !clientErrors.isEmpty {
+            text += " (recent client errors: \(clientErrors.joined(separator: "; ")))"
         }
         return .deliveryFailed(configuration.scrub(text))
     }
