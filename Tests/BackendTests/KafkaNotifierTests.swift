@@ -1,6 +1,7 @@
 import CollectionFramework
 import CRdKafka
 import Foundation
+import Logging
 import TestSupport
 import XCTest
 
@@ -130,14 +131,23 @@ final class KafkaNotifierTests: XCTestCase {
     /// librdkafka 2.0.2's mock brokers refuse SASL handshakes: the failure must be reported with the
     /// authentication reason and without the password.
     func testAuthenticationFailureIsExplainedWithoutPassword() throws {
+        let captured = CapturedLog()
+        var logger = Logger(label: "kafka-test") { _ in CapturingLogHandler(log: captured) }
+        logger.logLevel = .trace
+        // librdkafka's own debug output (security, config) goes through the same scrubbed log callback.
         let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)?security_protocol=SASL_PLAINTEXT",
-                                         environment: ["SASL_USERNAME": "svc", "SASL_PASSWORD": marker], deliveryTimeout: 2)
-        defer { notifier.close() }
+                                         environment: ["SASL_USERNAME": "svc", "SASL_PASSWORD": marker],
+                                         extraProperties: ["debug": "security,broker,conf"], deliveryTimeout: 2, logger: logger)
         XCTAssertThrowsError(try notifier.publish(makeMessage(8))) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("SASL"), text)
             XCTAssertFalse(text.contains(marker), "password leaked: \(text)")
         }
+        notifier.close()
+        let lines = captured.lines
+        XCTAssertTrue(lines.contains { $0.contains("SASL") }, "librdkafka logs reach the logger")
+        XCTAssertTrue(lines.contains { $0.contains("***") }, "the configuration summary shows the password as ***")
+        XCTAssertFalse(lines.contains { $0.contains(marker) }, "password leaked into logs")
     }
 
     func testDeliversAfterBrokersComeBack() throws {
@@ -241,5 +251,29 @@ final class KafkaNotifierTests: XCTestCase {
         var buffer = [CChar](repeating: 0, count: size)
         _ = rd_kafka_conf_get(conf, "builtin.features", &buffer, &size)
         return String(cString: buffer).split(separator: ",").map(String.init)
+    }
+}
+
+/// Collects log lines in memory for the password checks.
+final class CapturedLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [String] = []
+    var lines: [String] { lock.lock(); defer { lock.unlock() }; return storage }
+    func append(_ line: String) { lock.lock(); storage.append(line); lock.unlock() }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let log: CapturedLog
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        log.append("\(level) \(message)")
     }
 }
