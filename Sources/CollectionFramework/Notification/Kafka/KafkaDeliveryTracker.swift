@@ -1,0 +1,124 @@
+import CRdKafka
+import Foundation
+import Logging
+
+/// Shared state between ``KafkaNotifier`` and librdkafka's callbacks: which messages are awaited, their
+/// delivery outcomes, and the most recent client error (to explain a timeout).
+///
+/// librdkafka receives an unretained pointer to this object as the handle's opaque; the notifier keeps it
+/// alive until `rd_kafka_destroy` has returned. Each produced message carries a numeric ticket (not a
+/// pointer) as its opaque, so a report that arrives after `publish` gave up is simply ignored.
+final class KafkaDeliveryTracker: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var nextTicket: UInt = 1
+    private var awaited: Set<UInt> = []
+    private var outcomes: [UInt: rd_kafka_resp_err_t] = [:]
+    /// The most recent distinct client errors, oldest first (a cause such as an authentication failure
+    /// stays visible after librdkafka's summary "N/N brokers are down").
+    private var recentClientErrors: [String] = []
+    private static let recentClientErrorLimit = 3
+    let logger: Logger
+    private let scrub: @Sendable (String) -> String
+
+    init(logger: Logger, scrub: @escaping @Sendable (String) -> String) {
+        self.logger = logger
+        self.scrub = scrub
+    }
+
+    /// A new ticket whose delivery report will be kept until ``take(_:)`` or ``abandon(_:)``.
+    func register() -> UInt {
+        condition.lock()
+        defer { condition.unlock() }
+        let ticket = nextTicket
+        nextTicket += 1
+        awaited.insert(ticket)
+        return ticket
+    }
+
+    /// Called from the delivery-report callback.
+    func record(ticket: UInt, error: rd_kafka_resp_err_t) {
+        condition.lock()
+        if awaited.contains(ticket) { outcomes[ticket] = error }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The outcome for `ticket` if its report has arrived (the ticket is then forgotten).
+    func take(_ ticket: UInt) -> rd_kafka_resp_err_t? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let outcome = outcomes.removeValue(forKey: ticket) else { return nil }
+        awaited.remove(ticket)
+        return outcome
+    }
+
+    /// Stops waiting for `ticket`; a later report for it is dropped.
+    func abandon(_ ticket: UInt) {
+        condition.lock()
+        awaited.remove(ticket)
+        outcomes.removeValue(forKey: ticket)
+        condition.unlock()
+    }
+
+    /// Remembers a client-level error (broker down, authentication failure) for the next failure message.
+    func noteClientError(_ message: String) {
+        let text = scrub(message)
+        condition.lock()
+        recentClientErrors.removeAll { $0 == text }
+        recentClientErrors.append(text)
+        if recentClientErrors.count > KafkaDeliveryTracker.recentClientErrorLimit { recentClientErrors.removeFirst() }
+        condition.unlock()
+    }
+
+    /// The recent distinct client-level errors, oldest first, already scrubbed of secrets.
+    var latestClientErrors: [String] {
+        condition.lock()
+        defer { condition.unlock() }
+        return recentClientErrors
+    }
+
+    /// Logs one librdkafka log line, with any secret removed.
+    func log(level: Int32, facility: String, message: String) {
+        let text = "librdkafka \(facility): \(scrub(message))"
+        // Connection failures (facility FAIL) also reach the error callback, which logs them as warnings.
+        switch facility == "FAIL" ? 7 : level {
+        case ...3: logger.error("\(text)")
+        case 4: logger.warning("\(text)")
+        case 5: logger.notice("\(text)")
+        case 6: logger.info("\(text)")
+        default: logger.debug("\(text)")
+        }
+    }
+
+    /// Recovers the tracker from librdkafka's handle opaque.
+    static func from(_ opaque: UnsafeMutableRawPointer?) -> KafkaDeliveryTracker? {
+        opaque.map { Unmanaged<KafkaDeliveryTracker>.fromOpaque($0).takeUnretainedValue() }
+    }
+}
+
+// MARK: - C callbacks (no captures: state comes through the opaque pointers)
+
+/// `dr_msg_cb`: runs inside `rd_kafka_poll` / `rd_kafka_flush` on the polling thread.
+let kafkaDeliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?,
+                                                 UnsafeMutableRawPointer?) -> Void = { _, message, opaque in
+    guard let message, let tracker = KafkaDeliveryTracker.from(opaque) else { return }
+    let ticket = UInt(bitPattern: message.pointee._private)
+    tracker.record(ticket: ticket, error: message.pointee.err)
+}
+
+/// `error_cb`: client-level errors such as "all brokers are down".
+let kafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?,
+                                        UnsafeMutableRawPointer?) -> Void = { _, code, reason, opaque in
+    guard let tracker = KafkaDeliveryTracker.from(opaque) else { return }
+    let text = reason.map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(rd_kafka_resp_err_t(code)))
+    tracker.noteClientError(text)
+    tracker.log(level: 4, facility: "ERROR", message: text)
+}
+
+/// `log_cb`: may run on any librdkafka thread.
+let kafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?,
+                                      UnsafePointer<CChar>?) -> Void = { handle, level, facility, line in
+    guard let handle, let tracker = KafkaDeliveryTracker.from(rd_kafka_opaque(handle)) else { return }
+    tracker.log(level: level, facility: facility.map { String(cString: $0) } ?? "-",
+                message: line.map { String(cString: $0) } ?? "")
+}

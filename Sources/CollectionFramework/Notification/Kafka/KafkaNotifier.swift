@@ -1,0 +1,206 @@
+import CRdKafka
+import Foundation
+import Logging
+
+/// Publishes each ``NotificationMessage`` to Kafka with librdkafka and waits for its delivery report.
+///
+/// Key `{dataset}:{urn}`, value ``NotificationMessage/json()``. Any number of threads may call
+/// ``publish(_:)`` at once; each waits only for its own message. Errors and logs never contain the password.
+///
+/// ```swift
+/// let notifier = try KafkaNotifier(connectionString: "user:pass@broker1:9092,broker2:9092")
+/// try notifier.publish(message)   // throws NotifierError.deliveryFailed after 20 s without a report
+/// notifier.close()
+/// ```
+public final class KafkaNotifier: Notifier, @unchecked Sendable {
+    public let configuration: KafkaConfiguration
+    /// The `compression.type` in use: `zstd` unless this librdkafka lacks it (then `lz4` or `none`).
+    public let compressionCodec: String
+    /// The librdkafka version string, e.g. `2.0.2`.
+    public static var librdkafkaVersion: String { String(cString: rd_kafka_version_str()) }
+
+    public var displayName: String { "kafka topic \(configuration.topic) at \(configuration.bootstrapServers)" }
+
+    private let handle: OpaquePointer
+    private let tracker: KafkaDeliveryTracker
+    private let trackerReference: Unmanaged<KafkaDeliveryTracker>
+    private let state = NSCondition()
+    private var closed = false
+    private var publishesInFlight = 0
+
+    /// Creates the producer. No connection is made until the first publish.
+    /// - Throws: ``NotifierError/invalidConfiguration(_:)`` when the configuration or a librdkafka property is rejected.
+    public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "scraper.notification.kafka")) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        let scrub: @Sendable (String) -> String = { configuration.scrub($0) }
+        tracker = KafkaDeliveryTracker(logger: logger, scrub: scrub)
+
+        guard let conf = rd_kafka_conf_new() else {
+            throw NotifierError.invalidConfiguration("librdkafka could not allocate a configuration")
+        }
+        do {
+            try KafkaNotifier.set(conf, "client.id", "scraper", configuration)
+            for property in configuration.producerProperties() {
+                try KafkaNotifier.set(conf, property.name, property.value, configuration)
+            }
+            compressionCodec = try KafkaNotifier.chooseCompression(conf, configuration)
+        } catch {
+            rd_kafka_conf_destroy(conf)
+            throw error
+        }
+        trackerReference = Unmanaged.passRetained(tracker)
+        rd_kafka_conf_set_opaque(conf, trackerReference.toOpaque())
+        rd_kafka_conf_set_dr_msg_cb(conf, kafkaDeliveryReportCallback)
+        rd_kafka_conf_set_error_cb(conf, kafkaErrorCallback)
+        rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
+
+        var errstr = [CChar](repeating: 0, count: 512)
+        guard let rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errstr, errstr.count) else {
+            rd_kafka_conf_destroy(conf)
+            trackerReference.release()
+            let detail = configuration.scrub(String(cString: errstr))
+            throw NotifierError.invalidConfiguration("Kafka producer for \(configuration.bootstrapServers) could not be created: \(detail)")
+        }
+        handle = rk
+        logger.debug("Kafka notifier ready: \(configuration) compression.type=\(compressionCodec) librdkafka \(KafkaNotifier.librdkafkaVersion)")
+    }
+
+    /// Parses `connectionString` (see ``KafkaConnectionString``) and creates the producer.
+    /// - Parameter environment: supplies `SASL_USERNAME` / `SASL_PASSWORD` for the `kafka://` form.
+    public convenience init(connectionString: String,
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            extraProperties: [String: String] = [:],
+                            deliveryTimeout: TimeInterval = KafkaConfiguration.defaultDeliveryTimeout,
+                            logger: Logger = Logger(label: "scraper.notification.kafka")) throws {
+        let configuration = try KafkaConfiguration(parsing: connectionString, environment: environment,
+                                                   extraProperties: extraProperties, deliveryTimeout: deliveryTimeout)
+        try self.init(configuration: configuration, logger: logger)
+    }
+
+    deinit { close() }
+
+    /// Produces `message` and waits up to ``KafkaConfiguration/deliveryTimeout`` for its delivery report.
+    /// - Throws: ``NotifierError/deliveryFailed(_:)`` naming the topic, the brokers and librdkafka's error.
+    public func publish(_ message: NotificationMessage) throws {
+        try beginPublish()
+        defer { endPublish() }
+        let deadline = Date().addingTimeInterval(configuration.deliveryTimeout)
+        let ticket = tracker.register()
+        let key = Array(message.key.utf8)
+        let value = Array(message.json().utf8)
+
+        // Enqueue; a full local queue is retried until the deadline while delivery reports are served.
+        while true {
+            let result = key.withUnsafeBytes { keyBytes in
+                value.withUnsafeBytes { valueBytes in
+                    scraper_kafka_produce(handle, configuration.topic, keyBytes.baseAddress, keyBytes.count,
+                                          valueBytes.baseAddress, valueBytes.count, UnsafeMutableRawPointer(bitPattern: ticket))
+                }
+            }
+            if result == RD_KAFKA_RESP_ERR_NO_ERROR { break }
+            if result != RD_KAFKA_RESP_ERR__QUEUE_FULL || Date() >= deadline {
+                tracker.abandon(ticket)
+                throw failure(KafkaNotifier.describe(result))
+            }
+            rd_kafka_poll(handle, 50)
+        }
+
+        while true {
+            if let outcome = tracker.take(ticket) {
+                if outcome == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+                throw failure(KafkaNotifier.describe(outcome))
+            }
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 {
+                tracker.abandon(ticket)
+                throw failure("no delivery report within \(KafkaNotifier.seconds(configuration.deliveryTimeout))")
+            }
+            rd_kafka_poll(handle, Int32(max(1, min(100, remaining * 1000))))
+        }
+    }
+
+    /// Waits for publishes in progress, flushes what is queued (up to the delivery timeout) and destroys the producer.
+    /// Safe to call more than once; later publishes throw.
+    public func close() {
+        state.lock()
+        if closed { state.unlock(); return }
+        closed = true
+        while publishesInFlight > 0 { state.wait() }
+        state.unlock()
+
+        let flushed = rd_kafka_flush(handle, Int32(min(Double(Int32.max), configuration.deliveryTimeout * 1000)))
+        if flushed != RD_KAFKA_RESP_ERR_NO_ERROR {
+            let left = rd_kafka_outq_len(handle)
+            tracker.logger.warning("Kafka notifier closing with \(left) undelivered event(s) for \(displayName): \(KafkaNotifier.describe(flushed))")
+            rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+            rd_kafka_poll(handle, 0)
+        }
+        rd_kafka_destroy(handle)
+        trackerReference.release()
+    }
+
+    // MARK: - Helpers
+
+    private func beginPublish() throws {
+        state.lock()
+        defer { state.unlock() }
+        guard !closed else {
+            throw failure("the notifier was closed; create a new KafkaNotifier to publish again")
+        }
+        publishesInFlight += 1
+    }
+
+    private func endPublish() {
+        state.lock()
+        publishesInFlight -= 1
+        state.broadcast()
+        state.unlock()
+    }
+
+    private func failure(_ reason: String) -> NotifierError {
+        var text = "Kafka delivery to topic \(configuration.topic) at brokers \(configuration.bootstrapServers) failed: \(reason)"
+        let clientErrors = tracker.latestClientErrors.filter { !reason.contains($0) }
+        if !clientErrors.isEmpty {
+            text += " (recent client errors: \(clientErrors.joined(separator: "; ")))"
+        }
+        return .deliveryFailed(configuration.scrub(text))
+    }
+
+    private static func describe(_ error: rd_kafka_resp_err_t) -> String {
+        "\(String(cString: rd_kafka_err2str(error))) (\(String(cString: rd_kafka_err2name(error))))"
+    }
+
+    private static func seconds(_ value: TimeInterval) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+    }
+
+    /// Sets one property; the error names the property and, unless it is secret, librdkafka's reason.
+    private static func set(_ conf: OpaquePointer, _ name: String, _ value: String,
+                            _ configuration: KafkaConfiguration) throws {
+        var errstr = [CChar](repeating: 0, count: 512)
+        guard rd_kafka_conf_set(conf, name, value, &errstr, errstr.count) != RD_KAFKA_CONF_OK else { return }
+        var reason = configuration.scrub(String(cString: errstr))
+        if KafkaConfiguration.isSecretProperty(name) || name == "sasl.password" {
+            reason = reason.replacingOccurrences(of: value, with: "***")
+        }
+        throw NotifierError.invalidConfiguration("librdkafka \(KafkaNotifier.librdkafkaVersion) rejected Kafka property \(name): \(reason)")
+    }
+
+    /// Uses `compression.type` from the extra properties if given; else the first codec of the preference
+    /// list that this librdkafka accepts (it rejects codecs it was built without).
+    private static func chooseCompression(_ conf: OpaquePointer, _ configuration: KafkaConfiguration) throws -> String {
+        for name in ["compression.type", "compression.codec"] {
+            if let explicit = configuration.extraProperties[name] { return explicit }
+        }
+        var rejected: [String] = []
+        for codec in configuration.compressionPreference {
+            var errstr = [CChar](repeating: 0, count: 512)
+            if rd_kafka_conf_set(conf, "compression.type", codec, &errstr, errstr.count) == RD_KAFKA_CONF_OK {
+                return codec
+            }
+            rejected.append("\(codec) (\(String(cString: errstr)))")
+        }
+        throw NotifierError.invalidConfiguration("librdkafka \(KafkaNotifier.librdkafkaVersion) accepts none of the compression codecs: \(rejected.joined(separator: "; "))")
+    }
+}
