@@ -93,12 +93,12 @@ let package = Package(
         ),
         .testTarget(
             name: "BackendTests",
-            dependencies: ["CollectionFramework", "TestSupport", "CRdKafka"],
+            dependencies: ["CollectionFramework", "TestSupport", "CRdKafka", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["CollectionFramework", "TestSupport"],
+            dependencies: ["CollectionFramework", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
     ]

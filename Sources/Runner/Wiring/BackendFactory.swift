@@ -53,7 +53,23 @@ enum BackendFactory {
     static func makeNotifier(_ n: NotificationSettings) throws -> (any Notifier)? {
         switch n.type ?? "none" {
         case "kafka":
-            throw BackendError.unavailable("Kafka notifications are not available in this build")
+            guard let connection = n.connectionString else {
+                throw ConfigError("notifications.type is kafka but no connection string is set: pass --kafka-connection-string, set KAFKA_CONNECTION_STRING or notifications.connection_string")
+            }
+            SecretRedactor.shared.register(ConnectionStringSecrets.password(in: connection))
+            var configuration: KafkaConfiguration
+            do {
+                configuration = try KafkaConfiguration(parsing: connection, environment: ProcessInfo.processInfo.environment,
+                                                       extraProperties: n.properties ?? [:],
+                                                       deliveryTimeout: n.deliveryTimeout ?? KafkaConfiguration.defaultDeliveryTimeout)
+            } catch {
+                throw ConfigError("notifications: \(error)")
+            }
+            SecretRedactor.shared.register(configuration.saslPassword)
+            if let topic = n.topic { configuration.topic = topic }
+            if let p = n.securityProtocol, let value = KafkaSecurityProtocol(rawValue: p) { configuration.securityProtocol = value }
+            if let m = n.saslMechanism { configuration.saslMechanism = m }
+            return try KafkaNotifier(configuration: configuration)
         default:
             return nil
         }
