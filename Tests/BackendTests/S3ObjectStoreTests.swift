@@ -99,6 +99,17 @@ final class S3ObjectStoreTests: XCTestCase {
         }
     }
 
+    func testLargeBodyOverOneMebibyteIsStoredWhole() throws {
+        let (store, _) = try makeStore()
+        var bytes = [UInt8](repeating: 0, count: 3 * 1024 * 1024 + 17)
+        for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 2654435761 >> 7) }
+        let body = Data(bytes)
+        let sha = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let stored = try store.put(ObjectPutRequest(key: "big/blob.gz", body: body, contentSHA256: sha))
+        XCTAssertEqual(stored.etag, Insecure.MD5.hash(data: body).map { String(format: "%02x", $0) }.joined())
+        XCTAssertEqual(try store.get(key: "big/blob.gz"), body)
+    }
+
     func testUnversionedBucketHasNoVersionID() throws {
         let (store, _) = try makeStore(versioned: false)
         let stored = try store.put(request("plain/key.gz", "x"))
