@@ -150,6 +150,32 @@ final class S3ObjectStoreTests: XCTestCase {
         }
     }
 
+    func testMarkerSecretAndTokenNeverAppearInErrorsOrDescriptions() throws {
+        let secret = "MARKER-SECRET-91ab7c3d4e", token = "MARKER-TOKEN-0d9e8f7a6b"
+        let moto = try server()
+        let bucket = "marker-\(UUID().uuidString.lowercased().prefix(8))"
+        try moto.createBucket(bucket)
+        let credentials = AWSCredentials(accessKeyID: "AKIAMARKER0000000000", secretAccessKey: secret, sessionToken: token,
+                                         source: .environment)
+        func makeStore(_ bucket: String, endpoint: String) throws -> S3ObjectStore {
+            S3ObjectStore(configuration: try S3Configuration(bucket: bucket, endpointURL: endpoint, credentials: credentials,
+                                                             retry: S3RetryPolicy(sleep: { _ in })))
+        }
+        let store = try makeStore(bucket, endpoint: moto.endpoint)
+        _ = try store.put(request("k.gz", "one"))
+        var texts = [store.displayName, "\(store.configuration)", String(reflecting: store.configuration)]
+        XCTAssertThrowsError(try store.put(request("k.gz", "two"))) { texts.append("\($0)") }
+        XCTAssertThrowsError(try makeStore("absent-bucket", endpoint: moto.endpoint).checkReachable()) { texts.append("\($0)") }
+        XCTAssertThrowsError(try makeStore(bucket, endpoint: "http://127.0.0.1:\(Loopback.freePort())").put(request("k.gz", "x"))) {
+            texts.append("\($0)")
+        }
+        XCTAssertEqual(texts.count, 6)
+        for text in texts {
+            XCTAssertFalse(text.contains(secret), text)
+            XCTAssertFalse(text.contains(token), text)
+        }
+    }
+
     func testDisplayNameNamesBucketEndpointAndRegion() throws {
         let (store, bucket) = try makeStore()
         XCTAssertEqual(store.displayName, "s3://\(bucket) (endpoint \(try server().endpoint), region us-east-1)")
