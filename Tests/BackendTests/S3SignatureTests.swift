@@ -9,15 +9,12 @@ final class S3SignatureTests: XCTestCase {
     static let marker = "MARKER-SECRET-7f3c9e51d2"
     static let tokenMarker = "MARKER-TOKEN-2b8d4a60e9"
 
-    private func body(_ text: String) -> ObjectPutRequest.Type { ObjectPutRequest.self }
-
     private func request(_ key: String, _ text: String) -> ObjectPutRequest {
         let data = Data(text.utf8)
         return ObjectPutRequest(key: key, body: data, contentSHA256: SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
     }
 
-    private func store(_ endpoint: String, bucket: String, key: String, secret: String, token: String? = nil,
-                       sleeps: Int = 0) throws -> S3ObjectStore {
+    private func store(_ endpoint: String, bucket: String, key: String, secret: String, token: String? = nil) throws -> S3ObjectStore {
         let credentials = AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token,
                                          source: .profile(name: "sigtest", file: "/tmp/credentials"))
         return S3ObjectStore(configuration: try S3Configuration(bucket: bucket, endpointURL: endpoint, credentials: credentials,
