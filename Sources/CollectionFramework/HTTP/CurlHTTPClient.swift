@@ -29,17 +29,20 @@ public final class CurlHTTPClient: HTTPClient, @unchecked Sendable {
 
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
-        var names = Set(request.headers.map { $0.0.lowercased() })
+        let names = Set(request.headers.map { $0.0.lowercased() })
         var headers = request.headers
-        if !names.contains("user-agent") { headers.append(("User-Agent", configuration.userAgent)) }
         if let token = request.awsSigning?.sessionToken { headers.append(("x-amz-security-token", token)) }
-        if request.body != nil, !names.contains("expect") { headers.append(("Expect", "")) }
-        names.insert("user-agent")
+        // libcurl 7.88's CURLOPT_AWS_SIGV4 signs every entry of this list, even an "Expect:" that only removes
+        // a header and is never sent, so signed requests keep curl's default Expect handling.
+        if request.body != nil, request.awsSigning == nil, !names.contains("expect") { headers.append(("Expect", "")) }
         for (name, value) in headers {
             headerList = curl_slist_append(headerList, value.isEmpty ? "\(name):" : "\(name): \(value)")
         }
 
         _ = scraper_curl_set_string(handle, CURLOPT_URL, request.url)
+        // The default User-Agent goes through CURLOPT_USERAGENT rather than the header list, so that SigV4
+        // does not sign it (verifiers such as botocore's never include user-agent when recomputing).
+        if !names.contains("user-agent") { _ = scraper_curl_set_string(handle, CURLOPT_USERAGENT, configuration.userAgent) }
         _ = scraper_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = scraper_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, request.method == "GET" ? 1 : 0)
         _ = scraper_curl_set_long(handle, CURLOPT_MAXREDIRS, 5)

@@ -1,0 +1,93 @@
+import CollectionFramework
+import Crypto
+import Foundation
+import TestSupport
+import XCTest
+
+/// Backoff and retry of transient failures, against a real loopback server that fails on purpose.
+final class S3RetryTests: XCTestCase {
+    /// Records every backoff instead of sleeping; jitter picks the top of each window.
+    final class SleepLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [Double] = []
+        func record(_ seconds: Double) { lock.lock(); values.append(seconds); lock.unlock() }
+        var delays: [Double] { lock.lock(); defer { lock.unlock() }; return values }
+    }
+
+    private let secret = "retry-secret"
+
+    private func store(_ endpoint: String, log: SleepLog) throws -> S3ObjectStore {
+        let policy = S3RetryPolicy(maxAttempts: 4, baseDelay: 0.2, maxDelay: 5, sleep: { log.record($0) }, random: { $0 })
+        let credentials = AWSCredentials(accessKeyID: "AKIARETRY00000000000", secretAccessKey: secret, source: .environment)
+        return S3ObjectStore(configuration: try S3Configuration(bucket: "ref", endpointURL: endpoint, credentials: credentials,
+                                                                retry: policy))
+    }
+
+    private func request(_ text: String) -> ObjectPutRequest {
+        let body = Data(text.utf8)
+        return ObjectPutRequest(key: "sourcing/x/year=2025/a.json.gz", body: body,
+                                contentSHA256: SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined())
+    }
+
+    func testSlowDownTwiceThenSuccessRetriesWithGrowingBackoff() throws {
+        let server = try S3ReferenceServer(secret: secret, failFirst: 2, failure: .slowDown)
+        let log = SleepLog()
+        let put = request("retried")
+        let stored = try store(server.endpoint, log: log).put(put)
+        XCTAssertEqual(stored.etag, Insecure.MD5.hash(data: put.body).map { String(format: "%02x", $0) }.joined())
+        XCTAssertEqual(try server.stats().requests, 3)
+        XCTAssertEqual(log.delays, [0.2, 0.4])
+    }
+
+    func testDroppedConnectionIsRetried() throws {
+        let server = try S3ReferenceServer(secret: secret, failFirst: 1, failure: .dropConnection)
+        let log = SleepLog()
+        XCTAssertNoThrow(try store(server.endpoint, log: log).put(request("after reset")))
+        XCTAssertEqual(log.delays.count, 1)
+    }
+
+    func testPersistentServerErrorGivesUpAfterFourAttemptsAsTransient() throws {
+        let server = try S3ReferenceServer(secret: secret, failFirst: 100, failure: .internalError)
+        let log = SleepLog()
+        XCTAssertThrowsError(try store(server.endpoint, log: log).put(request("never"))) { error in
+            guard case .transient(let message)? = error as? ObjectStoreError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("HTTP 500 InternalError after 4 attempts"), message)
+        }
+        XCTAssertEqual(try server.stats().requests, 4)
+        XCTAssertEqual(log.delays, [0.2, 0.4, 0.8])
+    }
+
+    func testConnectionRefusedIsTransientAfterRetries() throws {
+        let port = Loopback.freePort()
+        let log = SleepLog()
+        XCTAssertThrowsError(try store("http://127.0.0.1:\(port)", log: log).put(request("nowhere"))) { error in
+            guard case .transient(let message)? = error as? ObjectStoreError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("could not reach S3 at http://127.0.0.1:\(port) after 4 attempts"), message)
+        }
+        XCTAssertEqual(log.delays.count, 3)
+    }
+
+    func testClientErrorIsNotRetried() throws {
+        let server = try S3ReferenceServer(secret: "a-different-secret")
+        let log = SleepLog()
+        XCTAssertThrowsError(try store(server.endpoint, log: log).put(request("denied"))) { error in
+            guard case .failed? = error as? ObjectStoreError else { return XCTFail("4xx must be permanent: \(error)") }
+        }
+        XCTAssertEqual(try server.stats().requests, 1)
+        XCTAssertEqual(log.delays, [])
+    }
+
+    func testBackoffIsCappedAndHonoursRetryAfter() {
+        let policy = S3RetryPolicy(maxAttempts: 10, baseDelay: 0.2, maxDelay: 5, sleep: { _ in }, random: { $0 })
+        XCTAssertEqual(policy.delay(afterAttempt: 1), 0.2, accuracy: 1e-9)
+        XCTAssertEqual(policy.delay(afterAttempt: 3), 0.8, accuracy: 1e-9)
+        XCTAssertEqual(policy.delay(afterAttempt: 9), 5, accuracy: 1e-9)
+        XCTAssertEqual(policy.delay(afterAttempt: 1, retryAfter: 2), 2, accuracy: 1e-9)
+        XCTAssertEqual(policy.delay(afterAttempt: 1, retryAfter: 60), 5, accuracy: 1e-9)
+        let jittered = S3RetryPolicy(sleep: { _ in })
+        for attempt in 1...6 {
+            let delay = jittered.delay(afterAttempt: attempt)
+            XCTAssertTrue(delay >= 0 && delay <= min(5, 0.2 * pow(2, Double(attempt - 1))), "\(delay)")
+        }
+    }
+}
