@@ -11,16 +11,34 @@ enum BackendFactory {
     static func services(_ settings: SettingsLayer, environment: String, logger: Logger) throws -> PipelineServices {
         let registry = try makeRegistry(settings.registry, environment: environment)
         try registry.checkReachable()
-        let store = try makeStore(settings.storage)
+        let store = try makeStore(settings.storage, http: settings.http)
         let notifier = try makeNotifier(settings.notifications)
         logger.info("storage: \(store.displayName); registry: \(registry.displayName); notifications: \(notifier?.displayName ?? "none")")
         return PipelineServices(store: store, registry: registry, notifier: notifier)
     }
 
-    static func makeStore(_ s: StorageSettings) throws -> any ObjectStore {
+    static func makeStore(_ s: StorageSettings, http: HTTPSettings = HTTPSettings()) throws -> any ObjectStore {
         switch s.type ?? "local" {
         case "s3":
-            throw BackendError.unavailable("S3 storage is not available in this build")
+            guard let bucket = s.bucket else {
+                throw ConfigError("storage.type is s3 but no bucket is set: pass --s3-bucket, set S3_BUCKET or storage.bucket")
+            }
+            let environment = ProcessInfo.processInfo.environment
+            let configuration: S3Configuration
+            do {
+                configuration = try S3Configuration.resolve(
+                    options: S3Options(bucket: bucket, profile: s.profile, region: s.region, endpointURL: s.endpointURL),
+                    environment: environment, files: AWSSharedFiles.load(environment: environment))
+            } catch {
+                throw ConfigError("storage: \(error)")
+            }
+            SecretRedactor.shared.register(configuration.credentials.secretAccessKey)
+            SecretRedactor.shared.register(configuration.credentials.sessionToken)
+            let client = CurlHTTPClient(configuration: HTTPClientConfiguration(
+                connectTimeout: http.connectTimeout ?? 10, caBundlePath: http.caBundle))
+            let store = S3ObjectStore(configuration: configuration, client: client)
+            try store.checkReachable()
+            return store
         default:
             let store = LocalObjectStore(root: URL(fileURLWithPath: s.path ?? defaultDataDirectory))
             try store.checkReachable()
