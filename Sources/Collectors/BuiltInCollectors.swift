@@ -5,5 +5,7 @@ public enum BuiltInCollectors {
     /// Every collector type the runner registers.
     public static let all: [any Collector.Type] = [
         MisoCTSCollector.self,
+        MisoExAnteLMPCollector.self,
+        MisoBindingConstraintsCollector.self,
     ]
 }

@@ -23,7 +23,7 @@ public struct MisoCTSCollector: Collector {
     /// MISO's public endpoint, used unless the configuration gives `apiURL`.
     public static let defaultEndpoint = "https://public-api.misoenergy.org/api/CoordinatedTransactionScheduling"
     /// MISO publishes in Eastern Standard Time all year.
-    public static let misoTimeZone = TimeZone(secondsFromGMT: -5 * 3600)!
+    public static let misoTimeZone = MisoClock.timeZone
 
     /// Objects are filed under `sourcing/miso_coordinated_transaction_scheduling/...`.
     public let datasetGroup = "miso_coordinated_transaction_scheduling"
@@ -37,16 +37,10 @@ public struct MisoCTSCollector: Collector {
     /// Checks `apiURL` (absolute http/https) and any filters given as `parameters`; throws
     /// ``CollectorError/invalidArgument(_:)`` naming the bad value.
     public init(configuration: CollectorConfiguration) throws {
-        if let apiURL = configuration.apiURL {
-            let lower = apiURL.lowercased()
-            guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), URL(string: apiURL)?.host != nil else {
-                throw CollectorError.invalidArgument(
-                    "invalid api_url \(MisoCTSFilters.quoted(apiURL)) for \(configuration.name): give an absolute http:// or https:// address")
-            }
-        }
+        let endpoint = try configuration.endpoint(default: Self.defaultEndpoint)
         _ = try MisoCTSFilters(configuration.parameters)
         self.configuration = configuration
-        self.endpoint = configuration.apiURL ?? Self.defaultEndpoint
+        self.endpoint = endpoint
         self.defaultFilters = configuration.parameters
     }
 
@@ -70,10 +64,9 @@ public struct MisoCTSCollector: Collector {
         let collectedAt = UTCTimestamp.iso8601(request.collectionTime)
 
         guard let days = request.days else {
-            let day = CalendarDate(request.collectionTime, in: Self.misoTimeZone)
-            let stamp = Self.hourMinute(request.collectionTime)
-            let name = (["cts", "snapshot", day.compact, stamp] + filters.identifierParts).joined(separator: "_")
-            return [candidate(identifier: name + ".json", date: nil, partition: day, filters: filters, collectedAt: collectedAt)]
+            let stamp = SnapshotStamp(request.collectionTime, in: Self.misoTimeZone)
+            let name = stamp.identifier(prefix: "cts", parts: filters.identifierParts)
+            return [candidate(identifier: name, date: nil, partition: stamp.day, filters: filters, collectedAt: collectedAt)]
         }
         if days.isEmpty {
             throw CollectorError.invalidArgument("empty date range for miso.cts: the start date must not be after the end date")
@@ -102,13 +95,5 @@ public struct MisoCTSCollector: Collector {
             identifier: identifier, sourceURL: endpoint, queryParameters: query,
             headers: ["Accept": "application/json", "User-Agent": configuration.userAgent],
             timeout: configuration.requestTimeout, partitionDate: partition, metadata: metadata)
-    }
-
-    /// `HHMM` of `date` in MISO's time.
-    static func hourMinute(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = misoTimeZone
-        let c = calendar.dateComponents([.hour, .minute], from: date)
-        return String(format: "%02d%02d", c.hour!, c.minute!)
     }
 }

@@ -18,9 +18,12 @@ struct ListCommand: ParsableCommand {
         }
         printLine("")
         printLine("Collectors in \(configuration.file ?? "built-in defaults") (environment \(configuration.environment)):")
+        // Columns as wide as their longest value, so no name or type is cut.
+        let nameWidth = max(24, configuration.collectors.map(\.name.count).max() ?? 0)
+        let typeWidth = max(22, configuration.collectors.map(\.type.count).max() ?? 0)
         for entry in configuration.collectors {
             let state = entry.enabled ? "enabled " : "disabled"
-            printLine("  \(entry.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(entry.type.padding(toLength: 22, withPad: " ", startingAt: 0)) \(state)  schedule: \(entry.schedule ?? "-")")
+            printLine("  \(entry.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)) \(entry.type.padding(toLength: typeWidth, withPad: " ", startingAt: 0)) \(state)  schedule: \(entry.schedule ?? "-")")
         }
     }
 }

@@ -1,9 +1,11 @@
 import Foundation
 
 /// Formats times the way the Python framework's `datetime.utcnow().isoformat() + "Z"` does:
-/// `2025-01-20T14:12:00.123456Z`, the fraction left out when it is zero.
-enum UTCTimestamp {
-    static func iso8601(_ date: Date) -> String {
+/// `2025-01-20T14:12:00.123456Z`, the fraction left out when it is zero. Collectors use it for the
+/// `collected_at` field of candidate metadata.
+public enum UTCTimestamp {
+    /// `date` as UTC ISO-8601 with microseconds (dropped when zero) and a trailing `Z`.
+    public static func iso8601(_ date: Date) -> String {
         // Beyond year 9999 (or not finite) the arithmetic below could overflow: fall back to Foundation.
         guard date.timeIntervalSince1970.isFinite, abs(date.timeIntervalSince1970) < 253_402_300_800 else {
             return ISO8601DateFormatter().string(from: date)

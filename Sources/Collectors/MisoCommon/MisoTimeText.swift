@@ -1,6 +1,6 @@
 import CollectionFramework
 
-/// Parsers for the time texts of MISO's live feeds.
+/// Parsers for the time and number texts of MISO's live feeds (shared by every MISO collector).
 enum MisoTimeText {
     /// A wall-clock time in MISO's time.
     struct LocalTime: Equatable {
@@ -48,6 +48,25 @@ enum MisoTimeText {
               (1...12).contains(hour12), minute < 60, second < 60 else { return nil }
         let hour = hour12 % 12 + (meridiem == "PM" ? 12 : 0)
         return LocalTime(date: date, hour: hour, minute: minute, second: second)
+    }
+
+    /// Parses ISO local time `yyyy-MM-ddTHH:mm:ss` (no zone, no fraction), e.g. `2026-07-27T08:10:00`.
+    static func parseISOLocalTime(_ text: String) -> LocalTime? {
+        let halves = text.split(separator: "T", omittingEmptySubsequences: false)
+        guard halves.count == 2, let date = CalendarDate(iso: String(halves[0])) else { return nil }
+        let clock = halves[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
+              let hour = number(clock[0]), let minute = number(clock[1]), let second = number(clock[2]),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        return LocalTime(date: date, hour: hour, minute: minute, second: second)
+    }
+
+    /// True for `HH:MM` with two-digit hour 00-23 and minute 00-59 (`08:15`; not `8:15`, `24:00`).
+    static func isHourMinute(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
+              let hour = number(parts[0]), let minute = number(parts[1]) else { return false }
+        return hour < 24 && minute < 60
     }
 
     /// Whole non-negative decimal number made only of ASCII digits.
