@@ -19,6 +19,11 @@ public final class CollectionDaemon: @unchecked Sendable {
 
     public let runner: CollectionRunner
     public let scheduler: CollectorScheduler
+    /// Called after each run with the collector's name and summary (e.g. to write the metrics file).
+    public var onRunFinished: (@Sendable (_ collector: String, _ summary: RunSummary) -> Void)? {
+        get { summaryBox.onSet }
+        set { summaryBox.onSet = newValue }
+    }
 
     /// Checks every entry (type known, parameters accepted, schedule valid and firing) before anything
     /// starts; throws ``ConfigError`` naming the collector otherwise.
@@ -66,8 +71,12 @@ public final class CollectionDaemon: @unchecked Sendable {
     /// Starts every collector's schedule.
     public func start() { scheduler.start() }
 
-    /// Blocks until the daemon has stopped (cancel ``CollectionRunner/cancellation`` to stop it).
-    public func wait() { scheduler.wait() }
+    /// Blocks until ``CollectionRunner/cancellation`` is cancelled and every running collector has
+    /// finished its current candidates (with no collectors, until cancelled).
+    public func wait() {
+        while !runner.cancellation.isCancelled { CancellationFlag.sleep(3600, unless: runner.cancellation) }
+        scheduler.wait()
+    }
 
     /// The last run summary of each collector that has run.
     public var lastSummaries: [String: RunSummary] { summaryBox.all }
@@ -84,6 +93,17 @@ public final class CollectionDaemon: @unchecked Sendable {
 private final class SummaryBox: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [String: RunSummary] = [:]
-    func set(_ name: String, _ summary: RunSummary) { lock.lock(); values[name] = summary; lock.unlock() }
+    private var callback: (@Sendable (String, RunSummary) -> Void)?
+    var onSet: (@Sendable (String, RunSummary) -> Void)? {
+        get { lock.lock(); defer { lock.unlock() }; return callback }
+        set { lock.lock(); callback = newValue; lock.unlock() }
+    }
+    func set(_ name: String, _ summary: RunSummary) {
+        lock.lock()
+        values[name] = summary
+        let callback = self.callback
+        lock.unlock()
+        callback?(name, summary)
+    }
     var all: [String: RunSummary] { lock.lock(); defer { lock.unlock() }; return values }
 }
