@@ -36,6 +36,7 @@ public final class CollectorScheduler: @unchecked Sendable {
         public var name: String
         public var running: Bool
         public var nextRun: Date?
+        /// Runs finished (and recorded in the state) so far.
         public var runs: Int
     }
 
@@ -138,12 +139,12 @@ public final class CollectorScheduler: @unchecked Sendable {
             metrics.inProgress(collector: job.name, false)
             metrics.runFinished(collector: job.name, trigger: trigger.rawValue, result: succeeded ? "success" : "failure",
                                 seconds: finishedAt.timeIntervalSince(startedAt))
-            update(job.name) { $0.running = false; $0.runs += 1 }
             do {
                 try state.record(job.name, ScheduleState.Entry(lastStarted: startedAt, lastFinished: finishedAt, lastSucceeded: succeeded))
             } catch {
                 log.warning("\(error)")
             }
+            update(job.name) { $0.running = false; $0.runs += 1 }
             log.info("run \(succeeded ? "succeeded" : "failed") in \(String(format: "%.1f", finishedAt.timeIntervalSince(startedAt))) s")
             due = job.schedule.next(after: finishedAt)
             trigger = .schedule

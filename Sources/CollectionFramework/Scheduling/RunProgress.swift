@@ -16,6 +16,15 @@ public final class RunProgress: @unchecked Sendable {
         /// Seconds since the run started.
         public var elapsed: Double = 0
 
+        public init(done: Int = 0, total: Int = 0, collected: Int = 0, skipped: Int = 0, failed: Int = 0, elapsed: Double = 0) {
+            self.done = done
+            self.total = total
+            self.collected = collected
+            self.skipped = skipped
+            self.failed = failed
+            self.elapsed = elapsed
+        }
+
         /// Candidates per second so far (0 before the first finishes).
         public var rate: Double { elapsed > 0 ? Double(done) / elapsed : 0 }
 
