@@ -80,7 +80,11 @@ public struct ScraperConfiguration: Sendable, Equatable {
             problems.add(ConfigError(file: file, "\(error)"))
             configuration = nil
         }
-        let all = problems.all
+        // In document order (problems of a section are found after the sections it depends on).
+        let all = problems.all.enumerated().sorted { a, b in
+            let x = (a.element.line ?? Int.max, a.element.column ?? 0, a.offset), y = (b.element.line ?? Int.max, b.element.column ?? 0, b.offset)
+            return x < y
+        }.map(\.element)
         return CheckResult(configuration: all.isEmpty ? configuration : nil, problems: all)
     }
 
@@ -292,15 +296,17 @@ public struct ScraperConfiguration: Sendable, Equatable {
             try m.report(m.error(nil, "collector name \(name.debugDescription) may use only letters, digits, '-' and '_'"))
             return nil
         }
-        guard let type = try m.string("type") else {
-            try m.report(m.error(nil, "collectors.\(name) needs a type (one of: \(knownTypes.joined(separator: ", ")))"))
-            return nil
-        }
-        guard knownTypes.contains(type) else {
+        // A missing or unknown type is recorded, and the rest of the entry is still checked.
+        var typeKnown = false
+        let type = try m.string("type")
+        if let type, !knownTypes.contains(type) {
             try m.report(m.error(m.node("type"), "collectors.\(name).type \(type.debugDescription) is not a registered collector type; known types: \(knownTypes.isEmpty ? "none in this build" : knownTypes.joined(separator: ", "))"))
-            return nil
+        } else if type == nil {
+            try m.report(m.error(nil, "collectors.\(name) needs a type (one of: \(knownTypes.isEmpty ? "none in this build" : knownTypes.joined(separator: ", ")))"))
+        } else {
+            typeKnown = true
         }
-        var entry = CollectorEntry(name: name, type: type)
+        var entry = CollectorEntry(name: name, type: type ?? "")
         entry.enabled = try m.bool("enabled") ?? true
         entry.schedule = try m.string("schedule")
         if let schedule = entry.schedule {
@@ -319,7 +325,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
         if let h = try m.mapping("http") { entry.http.overlay(try http(h)) }
         if let r = try m.mapping("retry") { entry.retry.overlay(try retry(r)) }
         if let p = try m.mapping("pipeline") { entry.pipeline.overlay(try pipeline(p)) }
-        return entry
+        return typeKnown ? entry : nil
     }
 
     static func yamlError(_ error: YamlError, file: String) -> ConfigError {

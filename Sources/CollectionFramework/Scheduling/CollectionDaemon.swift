@@ -84,7 +84,10 @@ public final class CollectionDaemon: @unchecked Sendable {
     /// The default state file: beside the embedded registry (or in `./data` with Redis), one per environment.
     public static func defaultStatePath(registry: RegistrySettings, environment: String) -> String {
         let registryPath = registry.type == "redis" ? nil : registry.path
-        let folder = registryPath.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? "./data"
+        let folder = registryPath.map { path -> String in
+            let parent = (path as NSString).deletingLastPathComponent
+            return parent.isEmpty ? "." : parent
+        } ?? "./data"
         return folder + "/serve-state.\(environment).json"
     }
 }
