@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing scraper needs on Debian: the C libraries' -dev packages,
-# redis-server and kcat, and moto's S3 server from PyPI. Safe to rerun; installs only what is missing.
+# redis-server, kcat and prometheus-pushgateway (metrics push tests), and moto's S3 server from PyPI. Safe to rerun; installs only what is missing.
 set -euo pipefail
 
 apt_packages=(pkg-config libcurl4-openssl-dev zlib1g-dev libhiredis-dev librdkafka-dev libyaml-dev
-              libsqlite3-dev redis-server kcat)
+              libsqlite3-dev redis-server kcat prometheus-pushgateway)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -3,6 +3,9 @@ import Yams
 /// Reads one YAML mapping with typed getters whose errors carry file, line and column, refusing
 /// unknown keys. Scalars are interpolated (`${VAR}`) when `interpolate` is on; sections that are
 /// not in use are checked for shape only.
+///
+/// With a ``ConfigProblemList`` attached, a getter that finds a problem records it and answers nil
+/// instead of throwing, so `scraper config check` can report every problem in one pass.
 struct ConfigMapping {
     let mapping: Node.Mapping
     let path: String
@@ -10,8 +13,10 @@ struct ConfigMapping {
     let environment: [String: String]
     let interpolate: Bool
     let mark: Mark?
+    let problems: ConfigProblemList?
 
-    init(_ node: Node, path: String, file: String, environment: [String: String], interpolate: Bool) throws {
+    init(_ node: Node, path: String, file: String, environment: [String: String], interpolate: Bool,
+         problems: ConfigProblemList? = nil) throws {
         guard case .mapping(let mapping) = node else {
             throw ConfigError(file: file, line: node.mark?.line, column: node.mark?.column,
                               "\(path.isEmpty ? "the document" : path) must be a mapping of keys to values")
@@ -22,6 +27,13 @@ struct ConfigMapping {
         self.environment = environment
         self.interpolate = interpolate
         self.mark = node.mark
+        self.problems = problems
+    }
+
+    /// Records `problem` when collecting problems (and returns), else throws it.
+    func report(_ problem: ConfigError) throws {
+        guard let problems else { throw problem }
+        problems.add(problem)
     }
 
     func error(_ node: Node?, _ message: String) -> ConfigError {
@@ -37,12 +49,12 @@ struct ConfigMapping {
     /// Refuses any key not in `allowed`.
     func allowOnly(_ allowed: [String]) throws {
         for (key, _) in mapping {
-            guard let text = key.scalar?.string else { throw error(key, "keys in \(path) must be plain strings") }
+            guard let text = key.scalar?.string else { try report(error(key, "keys in \(path) must be plain strings")); continue }
             if !allowed.contains(text) {
                 let hint = allowed.first { $0.lowercased() == text.lowercased() || Self.closeEnough($0, text) }
-                throw error(key, "unknown key '\(text)' in \(path.isEmpty ? "the top level" : path)"
+                try report(error(key, "unknown key '\(text)' in \(path.isEmpty ? "the top level" : path)"
                             + (hint.map { " (did you mean '\($0)'?)" } ?? "")
-                            + "; expected one of: \(allowed.joined(separator: ", "))")
+                            + "; expected one of: \(allowed.joined(separator: ", "))"))
             }
         }
     }
@@ -66,12 +78,13 @@ struct ConfigMapping {
     /// The scalar at `key` after interpolation; nil when absent, null or empty.
     func string(_ key: String) throws -> String? {
         guard let node = mapping[key] else { return nil }
-        guard let scalar = node.scalar else { throw error(node, "\(name(key)) must be a single value, not a list or mapping") }
+        guard let scalar = node.scalar else { try report(error(node, "\(name(key)) must be a single value, not a list or mapping")); return nil }
         if node.null != nil { return nil }
         let text: String
         if interpolate {
             do { text = try VariableInterpolation.expand(scalar.string, environment: environment) } catch let e as ConfigError {
-                throw error(node, "\(name(key)): \(e.message)")
+                try report(error(node, "\(name(key)): \(e.message)"))
+                return nil
             }
         } else {
             text = scalar.string
@@ -86,9 +99,10 @@ struct ConfigMapping {
 
     func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
         guard !deferred(key), let text = try string(key) else { return nil }
-        guard let value = Int(text) else { throw error(mapping[key], "\(name(key)) must be a whole number, not \(text.debugDescription)") }
+        guard let value = Int(text) else { try report(error(mapping[key], "\(name(key)) must be a whole number, not \(text.debugDescription)")); return nil }
         guard range.contains(value) else {
-            throw error(mapping[key], "\(name(key)) must be between \(range.lowerBound) and \(range.upperBound), not \(value)")
+            try report(error(mapping[key], "\(name(key)) must be between \(range.lowerBound) and \(range.upperBound), not \(value)"))
+            return nil
         }
         return value
     }
@@ -96,10 +110,12 @@ struct ConfigMapping {
     func double(_ key: String, in range: ClosedRange<Double>) throws -> Double? {
         guard !deferred(key), let text = try string(key) else { return nil }
         guard let value = Double(text), value.isFinite else {
-            throw error(mapping[key], "\(name(key)) must be a number, not \(text.debugDescription)")
+            try report(error(mapping[key], "\(name(key)) must be a number, not \(text.debugDescription)"))
+            return nil
         }
         guard range.contains(value) else {
-            throw error(mapping[key], "\(name(key)) must be between \(range.lowerBound) and \(range.upperBound), not \(text)")
+            try report(error(mapping[key], "\(name(key)) must be between \(range.lowerBound) and \(range.upperBound), not \(text)"))
+            return nil
         }
         return value
     }
@@ -109,14 +125,17 @@ struct ConfigMapping {
         switch text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw error(mapping[key], "\(name(key)) must be true or false, not \(text.debugDescription)")
+        default:
+            try report(error(mapping[key], "\(name(key)) must be true or false, not \(text.debugDescription)"))
+            return nil
         }
     }
 
     func choice(_ key: String, _ allowed: [String]) throws -> String? {
         guard !deferred(key), let text = try string(key) else { return nil }
         guard allowed.contains(text) else {
-            throw error(mapping[key], "\(name(key)) must be one of \(allowed.joined(separator: ", ")), not \(text.debugDescription)")
+            try report(error(mapping[key], "\(name(key)) must be one of \(allowed.joined(separator: ", ")), not \(text.debugDescription)"))
+            return nil
         }
         return text
     }
@@ -124,7 +143,12 @@ struct ConfigMapping {
     func mapping(_ key: String) throws -> ConfigMapping? {
         guard let node = mapping[key] else { return nil }
         if node.null != nil { return nil }
-        return try ConfigMapping(node, path: name(key), file: file, environment: environment, interpolate: interpolate)
+        do {
+            return try ConfigMapping(node, path: name(key), file: file, environment: environment, interpolate: interpolate, problems: problems)
+        } catch let problem as ConfigError {
+            try report(problem)
+            return nil
+        }
     }
 
     /// A mapping of plain string values (collector parameters, extra Kafka properties).

@@ -9,7 +9,7 @@ import Yams
 /// over the environment's.
 public struct ScraperConfiguration: Sendable, Equatable {
     public static let defaultFileName = "collectors.yaml"
-    public static let topLevelKeys = ["defaults", "environments", "collectors"]
+    public static let topLevelKeys = ["defaults", "environments", "collectors", "serve"]
     public static let sectionKeys = ["storage", "registry", "notifications", "http", "retry", "pipeline"]
     public static let collectorKeys = ["type", "enabled", "schedule", "api_url", "parameters", "http", "retry", "pipeline"]
 
@@ -21,6 +21,8 @@ public struct ScraperConfiguration: Sendable, Equatable {
     public var settings: SettingsLayer
     /// Configured collectors in file order.
     public var collectors: [CollectorEntry]
+    /// The top-level `serve:` section (for `scraper serve`).
+    public var serve = ServeSettings()
 
     public init(environment: String, file: String?, settings: SettingsLayer, collectors: [CollectorEntry]) {
         self.environment = environment
@@ -42,9 +44,58 @@ public struct ScraperConfiguration: Sendable, Equatable {
         return try parse(text, file: path, environment: environment, variables: variables, knownTypes: knownTypes)
     }
 
+    /// What ``check(path:environment:variables:knownTypes:)`` found: the configuration when there is
+    /// no problem, and every problem otherwise (each with file, line and column where known).
+    public struct CheckResult: Sendable {
+        public var configuration: ScraperConfiguration?
+        public var problems: [ConfigError]
+
+        public init(configuration: ScraperConfiguration?, problems: [ConfigError]) {
+            self.configuration = configuration
+            self.problems = problems
+        }
+    }
+
+    /// Like ``load(path:environment:variables:knownTypes:)`` but goes on past a problem to report them all.
+    public static func check(path: String, environment: String, variables: [String: String], knownTypes: [String]) -> CheckResult {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            return CheckResult(configuration: nil, problems: [ConfigError(file: path, "cannot read the configuration file: \(error.localizedDescription); pass --config PATH")])
+        }
+        return check(text, file: path, environment: environment, variables: variables, knownTypes: knownTypes)
+    }
+
+    /// Checks configuration text; see ``check(path:environment:variables:knownTypes:)``.
+    public static func check(_ text: String, file: String, environment: String, variables: [String: String],
+                             knownTypes: [String]) -> CheckResult {
+        let problems = ConfigProblemList()
+        let configuration: ScraperConfiguration?
+        do {
+            configuration = try problems.collect {
+                try parse(text, file: file, environment: environment, variables: variables, knownTypes: knownTypes, problems: problems)
+            }
+        } catch {
+            problems.add(ConfigError(file: file, "\(error)"))
+            configuration = nil
+        }
+        // In document order (problems of a section are found after the sections it depends on).
+        let all = problems.all.enumerated().sorted { a, b in
+            let x = (a.element.line ?? Int.max, a.element.column ?? 0, a.offset), y = (b.element.line ?? Int.max, b.element.column ?? 0, b.offset)
+            return x < y
+        }.map(\.element)
+        return CheckResult(configuration: all.isEmpty ? configuration : nil, problems: all)
+    }
+
     /// Parses configuration text; see ``load(path:environment:variables:knownTypes:)``.
     public static func parse(_ text: String, file: String, environment: String, variables: [String: String],
                              knownTypes: [String]) throws -> ScraperConfiguration {
+        try parse(text, file: file, environment: environment, variables: variables, knownTypes: knownTypes, problems: nil)
+    }
+
+    static func parse(_ text: String, file: String, environment: String, variables: [String: String],
+                      knownTypes: [String], problems: ConfigProblemList?) throws -> ScraperConfiguration {
         guard RegistryKey.environments.contains(environment) else {
             throw ConfigError("unknown environment \(environment.debugDescription): use dev, staging or prod")
         }
@@ -56,8 +107,14 @@ public struct ScraperConfiguration: Sendable, Equatable {
         }
         var settings = SettingsLayer()
         var collectors: [CollectorEntry] = []
+        var serve = ServeSettings()
+        /// Records a problem when collecting them all, else throws it.
+        func attempt(_ body: () throws -> Void) throws {
+            guard let problems else { return try body() }
+            try problems.collect(body)
+        }
         if let root {
-            let top = try ConfigMapping(root, path: "", file: file, environment: variables, interpolate: true)
+            let top = try ConfigMapping(root, path: "", file: file, environment: variables, interpolate: true, problems: problems)
             try top.allowOnly(topLevelKeys)
             if let defaults = try top.mapping("defaults") {
                 settings.overlay(try layer(defaults, allowed: sectionKeys))
@@ -67,24 +124,32 @@ public struct ScraperConfiguration: Sendable, Equatable {
                 for name in environments.keys {
                     guard let node = environments.node(name) else { continue }
                     if node.null != nil { continue }
-                    let section = try ConfigMapping(node, path: "environments.\(name)", file: file,
-                                                    environment: variables, interpolate: name == environment)
-                    let parsed = try layer(section, allowed: sectionKeys)
-                    if name == environment { settings.overlay(parsed) }
+                    try attempt {
+                        let section = try ConfigMapping(node, path: "environments.\(name)", file: file,
+                                                        environment: variables, interpolate: name == environment, problems: problems)
+                        let parsed = try layer(section, allowed: sectionKeys)
+                        if name == environment { settings.overlay(parsed) }
+                    }
                 }
             }
-            settings.overlay(try environmentVariableLayer(variables))
+            try attempt { settings.overlay(try environmentVariableLayer(variables)) }
+            if let s = try top.mapping("serve") { serve = try serveSettings(s) }
             if let entries = try top.mapping("collectors") {
                 for name in entries.keys {
                     guard let node = entries.node(name) else { continue }
-                    let entry = try ConfigMapping(node, path: "collectors.\(name)", file: file, environment: variables, interpolate: true)
-                    collectors.append(try collector(name: name, entry, shared: settings, knownTypes: knownTypes))
+                    try attempt {
+                        let entry = try ConfigMapping(node, path: "collectors.\(name)", file: file, environment: variables,
+                                                      interpolate: true, problems: problems)
+                        if let parsed = try collector(name: name, entry, shared: settings, knownTypes: knownTypes) { collectors.append(parsed) }
+                    }
                 }
             }
         } else {
-            settings.overlay(try environmentVariableLayer(variables))
+            try attempt { settings.overlay(try environmentVariableLayer(variables)) }
         }
-        return ScraperConfiguration(environment: environment, file: file, settings: settings, collectors: collectors)
+        var configuration = ScraperConfiguration(environment: environment, file: file, settings: settings, collectors: collectors)
+        configuration.serve = serve
+        return configuration
     }
 
     /// Built-in defaults only (no file): every registered type as an enabled collector named after it.
@@ -210,23 +275,48 @@ public struct ScraperConfiguration: Sendable, Equatable {
         return s
     }
 
-    static func collector(name: String, _ m: ConfigMapping, shared: SettingsLayer, knownTypes: [String]) throws -> CollectorEntry {
+    static func serveSettings(_ m: ConfigMapping) throws -> ServeSettings {
+        try m.allowOnly(ServeSettings.keys)
+        var s = ServeSettings()
+        s.host = try m.string("host")
+        if let host = s.host, !ServeSettings.isIPv4(host) {
+            try m.report(m.error(m.node("host"), "serve.host must be a dotted IPv4 address such as 127.0.0.1 (or 0.0.0.0 in a container), not \(host.debugDescription)"))
+            s.host = nil
+        }
+        s.port = try m.int("port", in: 0...65535)
+        s.jitterSeconds = try m.double("jitter_seconds", in: 0...3600)
+        s.statePath = try m.string("state_path")
+        return s
+    }
+
+    /// The entry, or nil when a problem was recorded (only while collecting problems).
+    static func collector(name: String, _ m: ConfigMapping, shared: SettingsLayer, knownTypes: [String]) throws -> CollectorEntry? {
         try m.allowOnly(collectorKeys)
-        guard let type = try m.string("type") else {
-            throw m.error(nil, "collectors.\(name) needs a type (one of: \(knownTypes.joined(separator: ", ")))")
-        }
-        guard knownTypes.contains(type) else {
-            throw m.error(m.node("type"), "collectors.\(name).type \(type.debugDescription) is not a registered collector type; known types: \(knownTypes.joined(separator: ", "))")
-        }
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw m.error(nil, "collector name \(name.debugDescription) may use only letters, digits, '-' and '_'")
+            try m.report(m.error(nil, "collector name \(name.debugDescription) may use only letters, digits, '-' and '_'"))
+            return nil
         }
-        var entry = CollectorEntry(name: name, type: type)
+        // A missing or unknown type is recorded, and the rest of the entry is still checked.
+        var typeKnown = false
+        let type = try m.string("type")
+        if let type, !knownTypes.contains(type) {
+            try m.report(m.error(m.node("type"), "collectors.\(name).type \(type.debugDescription) is not a registered collector type; known types: \(knownTypes.isEmpty ? "none in this build" : knownTypes.joined(separator: ", "))"))
+        } else if type == nil {
+            try m.report(m.error(nil, "collectors.\(name) needs a type (one of: \(knownTypes.isEmpty ? "none in this build" : knownTypes.joined(separator: ", ")))"))
+        } else {
+            typeKnown = true
+        }
+        var entry = CollectorEntry(name: name, type: type ?? "")
         entry.enabled = try m.bool("enabled") ?? true
         entry.schedule = try m.string("schedule")
+        if let schedule = entry.schedule {
+            do { _ = try CronExpression(schedule) } catch {
+                try m.report(m.error(m.node("schedule"), "collectors.\(name).schedule: \(error)"))
+            }
+        }
         entry.apiURL = try m.string("api_url")
         if let url = entry.apiURL, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-            throw m.error(m.node("api_url"), "collectors.\(name).api_url must start with http:// or https://, not \(url.debugDescription)")
+            try m.report(m.error(m.node("api_url"), "collectors.\(name).api_url must start with http:// or https://, not \(url.debugDescription)"))
         }
         entry.parameters = try m.stringMap("parameters") ?? [:]
         entry.http = shared.http
@@ -235,7 +325,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
         if let h = try m.mapping("http") { entry.http.overlay(try http(h)) }
         if let r = try m.mapping("retry") { entry.retry.overlay(try retry(r)) }
         if let p = try m.mapping("pipeline") { entry.pipeline.overlay(try pipeline(p)) }
-        return entry
+        return typeKnown ? entry : nil
     }
 
     static func yamlError(_ error: YamlError, file: String) -> ConfigError {

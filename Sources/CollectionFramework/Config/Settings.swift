@@ -177,3 +177,31 @@ public struct CollectorEntry: Sendable, Equatable {
         self.pipeline = pipeline
     }
 }
+
+/// The `serve:` section: where `scraper serve` answers `/metrics`, `/healthz` and `/readyz`, how much it
+/// staggers run starts, and where it remembers when each collector last ran.
+public struct ServeSettings: Sendable, Equatable {
+    /// Listening address, a dotted IPv4 address (default `127.0.0.1`; `0.0.0.0` in a container).
+    public var host: String?
+    /// Listening port (default 9464; 0 picks a free port and prints it).
+    public var port: Int?
+    /// Each run starts a random 0…jitter seconds after its slot (default 5).
+    public var jitterSeconds: Double?
+    /// Schedule state file (default: beside the embedded registry, `serve-state.<env>.json`).
+    public var statePath: String?
+
+    public static let defaultHost = "127.0.0.1"
+    public static let defaultPort = 9464
+    public static let defaultJitterSeconds = 5.0
+
+    public init() {}
+    static let keys = ["host", "port", "jitter_seconds", "state_path"]
+
+    /// True for a dotted IPv4 address such as `127.0.0.1`.
+    public static func isIPv4(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { p in
+            !p.isEmpty && p.count <= 3 && p.allSatisfy { $0.isASCII && $0.isNumber } && Int(p)! <= 255
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CollectionFramework
 import Collectors
+import Foundation
 
 /// `scraper config check`: validate collectors.yaml for an environment.
 struct ConfigCommand: ParsableCommand {
@@ -8,13 +9,37 @@ struct ConfigCommand: ParsableCommand {
                                                     subcommands: [Check.self])
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Load and check collectors.yaml; print the effective configuration with secrets masked.")
+        static let configuration = CommandConfiguration(
+            abstract: "Load and check collectors.yaml; print the effective configuration with secrets masked.",
+            discussion: """
+            Every problem is reported on stderr as `error: FILE:LINE:COLUMN: message`, followed by a count; the exit
+            code is then 64. With no problem the effective configuration (variables resolved, secrets masked) is printed
+            on stdout, ending with an `ok:` line.
+            """)
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             let catalog = CollectorCatalog(BuiltInCollectors.all)
-            let configuration: ScraperConfiguration
-            do { configuration = try global.loadConfiguration(catalog: catalog) } catch { throw Exit.fail("\(error)", Exit.usage) }
+            let variables = ProcessInfo.processInfo.environment
+            let path = global.config ?? ScraperConfiguration.defaultFileName
+            let result: ScraperConfiguration.CheckResult
+            if global.config != nil || FileManager.default.fileExists(atPath: path) {
+                result = ScraperConfiguration.check(path: path, environment: global.environment, variables: variables, knownTypes: catalog.typeNames)
+            } else {
+                do {
+                    result = .init(configuration: try ScraperConfiguration.builtIn(environment: global.environment, variables: variables,
+                                                                                   knownTypes: catalog.typeNames), problems: [])
+                } catch let error as ConfigError {
+                    result = .init(configuration: nil, problems: [error])
+                }
+            }
+            SecretRedactor.shared.register(variables["REDIS_PASSWORD"])
+            SecretRedactor.shared.register(variables["KAFKA_CONNECTION_STRING"].flatMap(ConnectionStringSecrets.password(in:)))
+            guard let configuration = result.configuration, result.problems.isEmpty else {
+                for problem in result.problems { _ = Exit.fail("\(problem)", Exit.usage) }
+                let count = result.problems.count
+                throw Exit.fail("\(count) problem\(count == 1 ? "" : "s") in \(path) for environment \(global.environment)", Exit.usage)
+            }
             SecretRedactor.shared.register(configuration.settings.registry.password)
             SecretRedactor.shared.register(configuration.settings.notifications.connectionString.flatMap(ConnectionStringSecrets.password(in:)))
             printLine(EffectiveConfiguration.render(configuration))

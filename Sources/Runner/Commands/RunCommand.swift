@@ -163,7 +163,9 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw Exit.fail("\(error)", Exit.unavailable)
         }
+        let progress = ProgressDisplay.attach(to: execution, prepared: prepared, logger: logger)
         let summaries = execution.run(prepared, services: services, settings: settings)
+        progress?.finish()
         services.notifier?.close()
         MetricsExport.export(file: metricsFile, pushgateway: pushgateway, environment: configuration.environment, logger: logger)
         printLine(all ? CollectionRunner.combinedJSON(summaries) : summaries[0].json())

@@ -18,10 +18,14 @@ enum EffectiveConfiguration {
         add("type", s.notifications.type ?? "none")
         add("connection_string", s.notifications.connectionString.map { SecretRedactor.shared.redact($0) })
         add("topic", s.notifications.topic)
+        lines.append("serve:")
+        add("host", c.serve.host ?? ServeSettings.defaultHost); add("port", c.serve.port ?? ServeSettings.defaultPort)
+        add("jitter_seconds", c.serve.jitterSeconds ?? ServeSettings.defaultJitterSeconds)
+        add("state_path", c.serve.statePath ?? CollectionDaemon.defaultStatePath(registry: s.registry, environment: c.environment))
         lines.append("collectors:")
         for e in c.collectors {
             lines.append("  \(e.name):")
-            add("type", e.type, indent: "    "); add("enabled", e.enabled, indent: "    "); add("schedule", e.schedule, indent: "    ")
+            add("type", e.type, indent: "    "); add("enabled", e.enabled, indent: "    "); add("schedule", e.schedule ?? "\(CollectionDaemon.defaultSchedule) (default)", indent: "    ")
             add("api_url", e.apiURL, indent: "    ")
             if !e.parameters.isEmpty { add("parameters", e.parameters.keys.sorted().map { "\($0)=\(e.parameters[$0]!)" }.joined(separator: ", "), indent: "    ") }
             add("rate_limit_per_minute", e.http.rateLimitPerMinute ?? 0, indent: "    ")

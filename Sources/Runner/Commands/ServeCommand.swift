@@ -1,0 +1,113 @@
+import ArgumentParser
+import CollectionFramework
+import Collectors
+import Foundation
+import LoopbackHTTP
+
+/// `scraper serve`: one long-lived process that runs every enabled collector on its schedule and
+/// answers `/metrics`, `/healthz` and `/readyz`.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run every enabled collector on its cron schedule and serve /metrics, /healthz and /readyz.",
+        discussion: """
+        Each enabled collector of the environment runs a snapshot collection on its `schedule` from collectors.yaml
+        (five-field cron, local time zone; default "*/15 * * * *"), never two runs of one collector at once, each start
+        delayed by a random 0..jitter seconds. After downtime a missed schedule runs once at start, not once per missed
+        slot (last runs are kept in the state file). SIGTERM or SIGINT: /readyz turns 503, running collectors finish
+        their current candidates, then the process exits 0. Prints `scraper serve listening on http://HOST:PORT`.
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Address to listen on (default: serve.host, else 127.0.0.1).")
+    var host: String?
+    @Option(name: .long, help: "Port to listen on; 0 picks a free one (default: serve.port, else 9464).")
+    var port: Int?
+    @Option(name: .customLong("jitter-seconds"), help: "Start each run a random 0..N seconds after its slot (default: serve.jitter_seconds, else 5).")
+    var jitterSeconds: Double?
+    @Option(name: .customLong("state-file"), help: "Where last-run times are kept (default: serve.state_path, else beside the embedded registry).")
+    var stateFile: String?
+    @Option(name: .customLong("api-url"), help: "Fetch from this address instead of each collector's (a mirror, the simulator).")
+    var apiURL: String?
+    @Option(name: .customLong("metrics-file"), help: "Also write Prometheus metrics here (atomically) after each run and at exit.")
+    var metricsFile: String?
+    @Option(name: .long, help: "Also push Prometheus metrics to this Pushgateway after each run and at exit.")
+    var pushgateway: String?
+    @Option(name: .customLong("time-scale"), help: .hidden)
+    var timeScale: Double?
+
+    func validate() throws {
+        if let host, !ServeSettings.isIPv4(host) { throw ValidationError("--host must be a dotted IPv4 address such as 127.0.0.1, not \(host.debugDescription)") }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535, not \(port)") }
+        if let jitterSeconds, !(0...3600).contains(jitterSeconds) { throw ValidationError("--jitter-seconds must be 0-3600, not \(jitterSeconds)") }
+        if let timeScale, !(timeScale > 0 && timeScale.isFinite) { throw ValidationError("--time-scale must be a positive number") }
+        if let apiURL, !(apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://")) {
+            throw ValidationError("--api-url must start with http:// or https://, not \(apiURL.debugDescription)")
+        }
+    }
+
+    func run() throws {
+        let logger = global.makeLogger()
+        _ = MetricsExport.registry
+        let catalog = CollectorCatalog(BuiltInCollectors.all)
+        let configuration: ScraperConfiguration
+        do { configuration = try global.loadConfiguration(catalog: catalog) } catch { throw Exit.fail("\(error)", Exit.usage) }
+        var entries = configuration.collectors.filter(\.enabled)
+        if let apiURL { for index in entries.indices { entries[index].apiURL = apiURL } }
+        if entries.isEmpty {
+            logger.warning("no enabled collectors in the \(configuration.environment) environment of \(configuration.file ?? "the built-in defaults"): serving /metrics, /healthz and /readyz only")
+        }
+
+        let services: PipelineServices
+        do {
+            services = try BackendFactory.services(configuration.settings, environment: configuration.environment, logger: logger)
+        } catch let error as ConfigError {
+            throw Exit.fail("\(error)", Exit.usage)
+        } catch {
+            throw Exit.fail("\(error)", Exit.unavailable)
+        }
+        defer { services.notifier?.close() }
+
+        let runner = CollectionRunner(logger: logger, catalog: catalog)
+        let statePath = stateFile ?? configuration.serve.statePath
+            ?? CollectionDaemon.defaultStatePath(registry: configuration.settings.registry, environment: configuration.environment)
+        let daemon: CollectionDaemon
+        do {
+            daemon = try CollectionDaemon(
+                runner: runner, entries: entries, services: services, settings: configuration.settings,
+                state: ScheduleState(path: statePath),
+                jitterSeconds: jitterSeconds ?? configuration.serve.jitterSeconds ?? ServeSettings.defaultJitterSeconds,
+                clock: timeScale.map { ScaledScheduleClock(speed: $0) as any ScheduleClock } ?? SystemScheduleClock())
+        } catch {
+            throw Exit.fail("\(error)", Exit.usage)
+        }
+
+        let environment = configuration.environment
+        let export: @Sendable () -> Void = { [metricsFile, pushgateway] in
+            MetricsExport.export(file: metricsFile, pushgateway: pushgateway, environment: environment, logger: logger)
+        }
+        daemon.onRunFinished = { _, _ in export() }
+
+        let listenHost = host ?? configuration.serve.host ?? ServeSettings.defaultHost
+        let listenPort = port ?? configuration.serve.port ?? ServeSettings.defaultPort
+        let cancellation = runner.cancellation
+        let server = LoopbackHTTPServer(host: listenHost, port: listenPort, handler: OpsEndpoints.handler(
+            services: services, draining: { cancellation.isCancelled }, exposition: { MetricsExport.exposition() }))
+        let boundPort: Int
+        do { boundPort = try server.start() } catch {
+            throw Exit.fail("cannot listen on \(listenHost):\(listenPort) (\(error)); choose another with --port or serve.port", Exit.unavailable)
+        }
+        defer { server.stop() }
+        let signals = SignalTrap(cancellation: cancellation, logger: logger)
+        defer { signals.release() }
+
+        logger.info("serving \(entries.count) collector\(entries.count == 1 ? "" : "s") (\(entries.map { "\($0.name) \($0.schedule ?? CollectionDaemon.defaultSchedule)" }.joined(separator: "; "))); state file \(statePath)")
+        printLine("scraper serve listening on http://\(listenHost):\(boundPort)")
+        daemon.start()
+        daemon.wait()
+        export()
+        logger.info("stopped: every run in progress has finished")
+    }
+}

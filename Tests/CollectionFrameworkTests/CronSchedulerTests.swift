@@ -1,0 +1,235 @@
+import CollectionFramework
+import Foundation
+import Logging
+import TestSupport
+import XCTest
+
+/// Counts what scheduled probe collectors do: runs started, and the most runs of one collector at once.
+final class ProbeBoard: @unchecked Sendable {
+    static let shared = ProbeBoard()
+    private let lock = NSLock()
+    private var active: [String: Int] = [:]
+    private var maxActive: [String: Int] = [:]
+    private var finished: [String: Int] = [:]
+    private var started: [String: Int] = [:]
+
+    func enter(_ name: String) {
+        lock.lock()
+        active[name, default: 0] += 1
+        started[name, default: 0] += 1
+        maxActive[name] = max(maxActive[name] ?? 0, active[name]!)
+        lock.unlock()
+    }
+
+    func leave(_ name: String) {
+        lock.lock()
+        active[name, default: 0] -= 1
+        finished[name, default: 0] += 1
+        lock.unlock()
+    }
+
+    func counts(_ name: String) -> (started: Int, finished: Int, maxActive: Int) {
+        lock.lock(); defer { lock.unlock() }
+        return (started[name] ?? 0, finished[name] ?? 0, maxActive[name] ?? 0)
+    }
+}
+
+/// A collector built from configuration (as the daemon builds it): one candidate per run, unique per
+/// run, whose fetch takes `delay_ms` and is counted on ``ProbeBoard``.
+struct ScheduledProbeCollector: Collector {
+    static let typeName = "test.scheduled_probe"
+    static let summary = "counts scheduled runs"
+    let datasetGroup = "test_scheduled_probe"
+    let name: String
+    let delay: Double
+
+    init(configuration: CollectorConfiguration) throws {
+        name = configuration.name
+        guard let ms = Double(configuration.parameters["delay_ms"] ?? "0") else { throw CollectorError.invalidArgument("delay_ms must be a number") }
+        delay = ms / 1000
+    }
+
+    func candidates(for request: CollectionRequest) throws -> [DownloadCandidate] {
+        let stamp = Int(request.collectionTime.timeIntervalSince1970 * 1000)
+        return [DownloadCandidate(identifier: "\(name)_\(stamp).json", sourceURL: "http://127.0.0.1:9/\(name)",
+                                  partitionDate: CalendarDate(year: 2025, month: 1, day: 20)!)]
+    }
+
+    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) throws -> Data {
+        ProbeBoard.shared.enter(name)
+        defer { ProbeBoard.shared.leave(name) }
+        Thread.sleep(forTimeInterval: delay)
+        return Data("{\"ok\": true, \"id\": \"\(candidate.identifier)\"}".utf8)
+    }
+
+    func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
+        .valid(ValidationReport(recordCount: 1))
+    }
+}
+
+final class CronSchedulerTests: XCTestCase {
+    var root: URL!
+    var services: PipelineServices!
+
+    override func setUpWithError() throws {
+        root = TestPaths.temporaryDirectory("scheduler")
+        services = PipelineServices(store: LocalObjectStore(root: root.appendingPathComponent("data")),
+                                    registry: try SQLiteHashRegistry(path: root.appendingPathComponent("registry.sqlite3").path, environment: "dev"))
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    private func entry(_ name: String, schedule: String?, delayMs: Int = 0) -> CollectorEntry {
+        var e = CollectorEntry(name: name, type: ScheduledProbeCollector.typeName, schedule: schedule, parameters: ["delay_ms": String(delayMs)])
+        e.pipeline.concurrency = 1
+        return e
+    }
+
+    private func daemon(_ entries: [CollectorEntry], state: ScheduleState, jitter: Double = 0,
+                        clock: any ScheduleClock = ScaledScheduleClock(speed: 120)) throws -> CollectionDaemon {
+        let runner = CollectionRunner(logger: Logger(label: "test"), catalog: CollectorCatalog([ScheduledProbeCollector.self]))
+        let daemon = try CollectionDaemon(runner: runner, entries: entries, services: services, settings: SettingsLayer(),
+                                          state: state, jitterSeconds: jitter, clock: clock, timeZone: TimeZone(identifier: "UTC")!)
+        addTeardownBlock {
+            // A failed assertion must not leave a daemon running into the next test.
+            runner.cancellation.cancel()
+            daemon.scheduler.wait()
+        }
+        return daemon
+    }
+
+    private func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return condition()
+    }
+
+    func testRunsEveryCollectorOnItsScheduleAndStoresThroughThePipeline() throws {
+        let name = "fast-\(UUID().uuidString.prefix(6))"
+        let slow = "slow-\(UUID().uuidString.prefix(6))"
+        // Speed 120: `* * * * *` is a slot every half second of real time; `*/2` every second.
+        let d = try daemon([entry(name, schedule: "* * * * *"), entry(slow, schedule: "*/2 * * * *")],
+                           state: ScheduleState(path: root.appendingPathComponent("state.json").path))
+        d.start()
+        XCTAssertTrue(waitFor(10) { ProbeBoard.shared.counts(name).finished >= 4 && ProbeBoard.shared.counts(slow).finished >= 2 })
+        d.runner.cancellation.cancel()
+        d.wait()
+        let fast = ProbeBoard.shared.counts(name).finished
+        let every2 = ProbeBoard.shared.counts(slow).finished
+        XCTAssertGreaterThan(fast, every2, "the every-minute collector runs more often than the every-two-minutes one")
+        let stored = (services.store as! LocalObjectStore).keys(under: "sourcing/test_scheduled_probe")
+        XCTAssertEqual(stored.filter { $0.contains(name) }.count, fast, "each run stored its snapshot: \(stored)")
+        XCTAssertEqual(d.lastSummaries[name]?.collected, 1)
+        XCTAssertEqual(d.scheduler.status().map(\.name), [name, slow])
+        let state = String(decoding: try Data(contentsOf: root.appendingPathComponent("state.json")), as: UTF8.self)
+        XCTAssertTrue(state.contains("\"\(name)\": {\"last_started\": \""), state)
+        XCTAssertTrue(state.contains("\"last_succeeded\": true"), state)
+    }
+
+    func testNeverOverlapsTwoRunsOfOneCollectorWhenARunOutlastsItsInterval() throws {
+        let name = "overlap-\(UUID().uuidString.prefix(6))"
+        // Slots every 0.5 s; each run takes 1.2 s.
+        let d = try daemon([entry(name, schedule: "* * * * *", delayMs: 1200)], state: ScheduleState(path: nil))
+        d.start()
+        XCTAssertTrue(waitFor(15) { ProbeBoard.shared.counts(name).finished >= 3 })
+        d.runner.cancellation.cancel()
+        d.wait()
+        let counts = ProbeBoard.shared.counts(name)
+        XCTAssertEqual(counts.maxActive, 1, "two runs of one collector overlapped")
+        XCTAssertEqual(counts.started, counts.finished)
+    }
+
+    func testAfterDowntimeAMissedScheduleRunsOnceNotOncePerMissedSlot() throws {
+        let statePath = root.appendingPathComponent("state.json").path
+        let name = "catchup-\(UUID().uuidString.prefix(6))"
+        let quiet = "quiet-\(UUID().uuidString.prefix(6))"
+        let fresh = "fresh-\(UUID().uuidString.prefix(6))"
+        // Hourly at minute 0 in real time: the next slot is at least a minute away unless the hour turns.
+        let hourly = "0 * * * *"
+        let seed = ScheduleState(path: statePath)
+        let dayAgo = Date().addingTimeInterval(-86400)
+        try seed.record(name, .init(lastStarted: dayAgo, lastFinished: dayAgo, lastSucceeded: true))    // 24 slots missed
+        try seed.record(quiet, .init(lastStarted: Date(), lastFinished: Date(), lastSucceeded: true))   // nothing missed
+        let d = try daemon([entry(name, schedule: hourly), entry(quiet, schedule: hourly), entry(fresh, schedule: hourly)],
+                           state: ScheduleState(path: statePath), clock: SystemScheduleClock())
+        d.start()
+        XCTAssertTrue(waitFor(10) { ProbeBoard.shared.counts(name).finished >= 1 })
+        Thread.sleep(forTimeInterval: 1.5)
+        d.runner.cancellation.cancel()
+        d.wait()
+        let minute = Calendar(identifier: .gregorian).component(.minute, from: Date())
+        try XCTSkipIf(minute == 0, "the hour turned during the test: a real slot came due")
+        XCTAssertEqual(ProbeBoard.shared.counts(name).finished, 1, "one catch-up run for 24 missed slots")
+        XCTAssertEqual(ProbeBoard.shared.counts(quiet).finished, 0, "no slot missed since the last run: wait for the next")
+        XCTAssertEqual(ProbeBoard.shared.counts(fresh).finished, 0, "never ran before: wait for the first slot")
+        let after = try XCTUnwrap(ScheduleState(path: statePath).entry(for: name))
+        XCTAssertGreaterThan(after.lastFinished, Date().addingTimeInterval(-60), "the catch-up run was recorded")
+    }
+
+    func testCancellationDrainsTheRunInProgressThenStops() throws {
+        let name = "drain-\(UUID().uuidString.prefix(6))"
+        let d = try daemon([entry(name, schedule: "* * * * *", delayMs: 1500)], state: ScheduleState(path: nil))
+        d.start()
+        XCTAssertTrue(waitFor(10) { ProbeBoard.shared.counts(name).started >= 1 })
+        let cancelledAt = Date()
+        d.runner.cancellation.cancel()
+        d.wait()
+        let counts = ProbeBoard.shared.counts(name)
+        XCTAssertEqual(counts.started, counts.finished, "wait() returned before the running candidate finished")
+        XCTAssertEqual(counts.started, 1, "no run starts after cancellation")
+        XCTAssertLessThan(Date().timeIntervalSince(cancelledAt), 5)
+        XCTAssertEqual(d.lastSummaries[name]?.collected, 1, "the candidate in progress was stored, not abandoned")
+    }
+
+    func testJitterDelaysEachStartWithinItsBound() throws {
+        let name = "jitter-\(UUID().uuidString.prefix(6))"
+        let statePath = root.appendingPathComponent("jitter.json").path
+        let state = ScheduleState(path: statePath)
+        // Scaled seconds: 40 s of jitter is a third of a real second at speed 120.
+        let d = try daemon([entry(name, schedule: "*/2 * * * *")], state: state, jitter: 40)
+        var offsets: [Double] = []
+        d.start()
+        for round in 1...3 {
+            XCTAssertTrue(waitFor(10) { d.scheduler.status()[0].runs >= round })
+            let started = try XCTUnwrap(state.entry(for: name)).lastStarted.timeIntervalSince1970
+            offsets.append(started.truncatingRemainder(dividingBy: 120))
+        }
+        d.runner.cancellation.cancel()
+        d.wait()
+        for offset in offsets {
+            XCTAssertGreaterThanOrEqual(offset, 0)
+            XCTAssertLessThan(offset, 40 + 15, "a start is at most the jitter (plus scheduling slack) after its slot: \(offsets)")
+        }
+    }
+
+    func testRefusesBadSchedulesAndUnknownTypesBeforeStarting() throws {
+        XCTAssertThrowsError(try daemon([entry("x", schedule: "*/15 * * *")], state: ScheduleState(path: nil))) { error in
+            XCTAssertTrue("\(error)".contains("collectors.x.schedule"), "\(error)")
+            XCTAssertTrue("\(error)".contains("has 4 fields"), "\(error)")
+        }
+        XCTAssertThrowsError(try daemon([entry("y", schedule: "0 0 30 2 *")], state: ScheduleState(path: nil))) { error in
+            XCTAssertTrue("\(error)".contains("never fires"), "\(error)")
+        }
+        XCTAssertThrowsError(try daemon([CollectorEntry(name: "z", type: "no.such", schedule: "* * * * *")], state: ScheduleState(path: nil))) { error in
+            XCTAssertTrue("\(error)".contains("unknown type no.such"), "\(error)")
+        }
+        let d = try daemon([entry("w", schedule: nil)], state: ScheduleState(path: nil))
+        XCTAssertEqual(d.scheduler.jobs.first?.schedule.text, "*/15 * * * *", "no schedule: the spec's every 15 minutes")
+    }
+
+    func testAnUnreadableStateFileIsReportedAndTreatedAsEmpty() throws {
+        let path = root.appendingPathComponent("broken.json").path
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: path))
+        let state = ScheduleState(path: path)
+        XCTAssertNil(state.entry(for: "any"))
+        XCTAssertTrue(state.loadProblem?.contains(path) == true, state.loadProblem ?? "no problem reported")
+        try state.record("any", .init(lastStarted: Date(), lastFinished: Date(), lastSucceeded: false))
+        XCTAssertEqual(ScheduleState(path: path).entry(for: "any")?.lastSucceeded, false, "rewritten whole")
+        XCTAssertNil(ScheduleState(path: path).loadProblem)
+    }
+}
