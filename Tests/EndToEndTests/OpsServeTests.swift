@@ -22,7 +22,7 @@ final class ServeProcess {
         }
         guard let found, Loopback.waitUntilListening(found, timeout: 10) else {
             child.stop()
-            throw XCTSkip("scraper serve did not start: status \(child.isRunning ? "running" : String(child.process.terminationStatus)); stderr: \(child.stderr)")
+            throw ServeStartFailure("scraper serve did not start: status \(child.isRunning ? "running" : String(child.process.terminationStatus)); stderr: \(child.stderr)")
         }
         port = found
     }
@@ -31,6 +31,12 @@ final class ServeProcess {
         let r = try client.send(HTTPRequest(method: method, url: "http://127.0.0.1:\(port)\(path)", timeout: 10))
         return (r.status, String(decoding: r.body, as: UTF8.self), r.headers["content-type"])
     }
+}
+
+/// The daemon did not come up (a test failure, never a skip).
+struct ServeStartFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// `scraper serve` through the built binary: endpoints, readiness, signals, exports and startup errors.
