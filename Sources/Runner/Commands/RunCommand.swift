@@ -171,15 +171,6 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// S3 bucket naming rules, checked before any request.
-enum S3BucketName {
-    static func isValid(_ name: String) -> Bool {
-        guard (3...63).contains(name.count), let first = name.first, let last = name.last,
-              first.isLetter || first.isNumber, last.isLetter || last.isNumber else { return false }
-        return name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "-" } && !name.contains("..")
-    }
-}
-
 /// Finds the password in a connection string so it can be masked, whatever form the string has.
 enum ConnectionStringSecrets {
     static func password(in text: String) -> String? {
