@@ -121,6 +121,9 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Whatever umask we inherit (cron, containers often run with 0), nothing we create —
+        // folders of the embedded store, objects, the registry — is writable by group or others.
+        umask(umask(0o022) | 0o022)
         SecretRedactor.shared.register(kafkaConnectionString.flatMap(ConnectionStringSecrets.password(in:)))
         let logger = global.makeLogger()
         _ = MetricsExport.registry
