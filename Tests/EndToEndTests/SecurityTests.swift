@@ -71,7 +71,7 @@ final class SecurityTests: XCTestCase {
         let refused = try badRedis.run(["run", "miso-cts", "--api-url", ctsURL, "--date", "2025-01-20", "--log-level", "DEBUG",
                                         "--redis-host", "127.0.0.1", "--redis-port", String(redis.port)])
         XCTAssertEqual(refused.status, 69, refused.transcript)
-        XCTAssertTrue(refused.stderr.contains("rejected the credentials") && refused.stderr.contains("REDIS_PASSWORD or registry.password"),
+        XCTAssertTrue(refused.stderr.contains("rejected") && refused.stderr.contains("REDIS_PASSWORD or registry.password"),
                       "the message says what to fix, naming only settings that exist: \(refused.stderr)")
         assertNoLeak(redisSecret, in: [refused.stdout, refused.stderr, wrong.stdout, wrong.stderr], "an error")
         assertNoLeak(kafkaSecret, in: [wrong.stdout, wrong.stderr], "an error")

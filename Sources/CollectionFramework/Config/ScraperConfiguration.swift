@@ -115,7 +115,6 @@ public struct ScraperConfiguration: Sendable, Equatable {
     static func environmentVariableLayer(_ variables: [String: String]) throws -> SettingsLayer {
         var layer = SettingsLayer()
         if let bucket = variables["S3_BUCKET"], !bucket.isEmpty {
-            guard S3BucketName.isValid(bucket) else { throw ConfigError(S3BucketName.problem(bucket, source: "S3_BUCKET")) }
             layer.storage.type = "s3"
             layer.storage.bucket = bucket
         }
@@ -146,9 +145,6 @@ public struct ScraperConfiguration: Sendable, Equatable {
             layer.storage.type = try s.choice("type", ["local", "s3"])
             layer.storage.path = try s.string("path")
             layer.storage.bucket = try s.string("bucket")
-            if let bucket = layer.storage.bucket, !S3BucketName.isValid(bucket) {
-                throw s.error(s.mapping["bucket"], S3BucketName.problem(bucket, source: "storage.bucket"))
-            }
             layer.storage.region = try s.string("region")
             layer.storage.endpointURL = try s.string("endpoint_url")
             layer.storage.profile = try s.string("profile")

@@ -15,6 +15,9 @@ struct ConfigCommand: ParsableCommand {
             let catalog = CollectorCatalog(BuiltInCollectors.all)
             let configuration: ScraperConfiguration
             do { configuration = try global.loadConfiguration(catalog: catalog) } catch { throw Exit.fail("\(error)", Exit.usage) }
+            if let bucket = configuration.settings.storage.bucket, !S3BucketName.isValid(bucket) {
+                throw Exit.fail(S3BucketName.problem(bucket, source: "storage.bucket (or S3_BUCKET)"), Exit.usage)
+            }
             SecretRedactor.shared.register(configuration.settings.registry.password)
             SecretRedactor.shared.register(configuration.settings.notifications.connectionString.flatMap(ConnectionStringSecrets.password(in:)))
             printLine(EffectiveConfiguration.render(configuration))

@@ -139,6 +139,9 @@ struct RunCommand: ParsableCommand {
         }
         var settings = configuration.settings
         overrides(&settings)
+        if let bucket = settings.storage.bucket, !S3BucketName.isValid(bucket) {
+            throw Exit.fail(S3BucketName.problem(bucket, source: "the S3 bucket (--s3-bucket, S3_BUCKET or storage.bucket)"), Exit.usage)
+        }
 
         var entries: [CollectorEntry]
         if all {

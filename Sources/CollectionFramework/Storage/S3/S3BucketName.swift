@@ -9,7 +9,7 @@ public enum S3BucketName {
     }
 
     /// Why `name` is refused, naming where it came from.
-    static func problem(_ name: String, source: String) -> String {
+    public static func problem(_ name: String, source: String) -> String {
         "\(source) \(name.debugDescription) is not a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit)"
     }
 }
