@@ -8,6 +8,8 @@ enum SimulatorFault: String, CaseIterable, ExpressibleByArgument {
     case http404 = "http-404"
     /// 429 with `Retry-After: 1`.
     case http429 = "http-429"
+    /// 429 with `Retry-After` as an HTTP-date two seconds ahead (RFC 9110 allows either form).
+    case http429Date = "http-429-date"
     /// The normal body, sent in pieces over about five seconds.
     case slow
     /// `Content-Length` larger than the body, then the connection closes.
@@ -51,7 +53,7 @@ enum SimulatorFault: String, CaseIterable, ExpressibleByArgument {
     /// Which responses the fault can change.
     var target: FaultTarget {
         switch self {
-        case .http500, .http503, .http404, .http429, .slow, .truncated, .html, .huge: return .anyDataEndpoint
+        case .http500, .http503, .http404, .http429, .http429Date, .slow, .truncated, .html, .huge: return .anyDataEndpoint
         case .badStructure, .badArithmetic, .badInterval, .badLMPDirection, .badTransactionDirection, .nonNumeric,
              .negativeVolume, .badQuality, .wrongDay: return .ctsDocumented
         case .liveBadRefID, .liveEmpty, .liveBadTime, .liveOffGrid, .liveBadPrice: return .ctsLive

@@ -110,6 +110,9 @@ final class SimulatorRouter: @unchecked Sendable {
         case .http503: return error(503, "simulated service unavailable (fault http-503)")
         case .http404: return error(404, "simulated not found (fault http-404)")
         case .http429: return error(429, "simulated rate limit (fault http-429): retry after 1 second", headers: [("Retry-After", "1")])
+        case .http429Date:
+            return error(429, "simulated rate limit (fault http-429-date): retry after the date given",
+                         headers: [("Retry-After", httpDate(Date().addingTimeInterval(2)))])
         default: return nil
         }
     }
@@ -130,6 +133,15 @@ final class SimulatorRouter: @unchecked Sendable {
         default:
             return LoopbackHTTPResponse(status: 200, headers: jsonType, data: body)
         }
+    }
+
+    /// `date` as an RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
     }
 
     static let htmlErrorPage = """

@@ -132,6 +132,7 @@ public final class CollectionPipeline: @unchecked Sendable {
         } catch {
             return .failed("fetch failed: \(error)", rejected: false)
         }
+        FaultKillHook.after("fetch")
         metrics.apiResponse(seconds: Date().timeIntervalSince(started))
         metrics.bytesFetched(content.count)
 
@@ -186,6 +187,7 @@ public final class CollectionPipeline: @unchecked Sendable {
         } catch {
             return .failed("store failed: \(error)", rejected: false)
         }
+        FaultKillHook.after("store")
 
         // 7. Notify (never fatal).
         var notificationFailed = false
@@ -208,6 +210,8 @@ public final class CollectionPipeline: @unchecked Sendable {
             }
         }
 
+        FaultKillHook.after("notify")
+
         // 8. Register, last.
         var metadata = candidate.metadata
         metadata["version_id"] = stored.versionID.map { .string($0) } ?? .null
@@ -218,6 +222,7 @@ public final class CollectionPipeline: @unchecked Sendable {
         } catch {
             return .failed("stored \(stored.location) but could not register its hash (the next run re-stores it idempotently): \(error)", rejected: false)
         }
+        FaultKillHook.after("register")
         return .collected(stored, notificationFailed: notificationFailed)
     }
 

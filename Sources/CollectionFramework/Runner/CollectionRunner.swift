@@ -54,24 +54,34 @@ public final class CollectionRunner: @unchecked Sendable {
     /// Runs every prepared collector at once (each on its own pipeline sharing one HTTP client and
     /// the backends) and returns their summaries in order.
     public func run(_ prepared: [PreparedCollector], services: PipelineServices, settings: SettingsLayer) -> [RunSummary] {
-        let shared = CurlHTTPClient(configuration: HTTPClientConfiguration(
-            userAgent: settings.http.userAgent ?? HTTPClientConfiguration.defaultUserAgent,
-            connectTimeout: settings.http.connectTimeout ?? 10,
-            maxResponseBytes: settings.http.maxResponseBytes ?? 512 * 1024 * 1024,
-            caBundlePath: settings.http.caBundle))
+        let sharedConfiguration = Self.clientConfiguration(settings.http)
+        let shared = CurlHTTPClient(configuration: sharedConfiguration)
         let summaries = SummarySlots(count: prepared.count)
         let group = DispatchGroup()
         for (index, item) in prepared.enumerated() {
             group.enter()
             let thread = Thread { [self] in
                 defer { group.leave() }
-                let summary = pipeline(for: item, services: services, shared: shared, settings: settings).run(candidates: item.candidates)
+                // A collector whose own http section changes the client (response cap, CA bundle,
+                // connect timeout, User-Agent) gets a client of its own; the others share one.
+                let own = Self.clientConfiguration(item.entry.http)
+                let client = own == sharedConfiguration ? shared : CurlHTTPClient(configuration: own)
+                let summary = pipeline(for: item, services: services, shared: client, settings: settings).run(candidates: item.candidates)
                 summaries.set(index, summary)
             }
             thread.start()
         }
         group.wait()
         return summaries.all
+    }
+
+    /// The curl client settings an http section asks for (defaults where it is silent).
+    static func clientConfiguration(_ http: HTTPSettings) -> HTTPClientConfiguration {
+        HTTPClientConfiguration(
+            userAgent: http.userAgent ?? HTTPClientConfiguration.defaultUserAgent,
+            connectTimeout: http.connectTimeout ?? 10,
+            maxResponseBytes: http.maxResponseBytes ?? 512 * 1024 * 1024,
+            caBundlePath: http.caBundle)
     }
 
     public func pipeline(for item: PreparedCollector, services: PipelineServices, shared: any HTTPClient, settings: SettingsLayer) -> CollectionPipeline {

@@ -40,6 +40,9 @@ struct ConfigCommand: ParsableCommand {
                 let count = result.problems.count
                 throw Exit.fail("\(count) problem\(count == 1 ? "" : "s") in \(path) for environment \(global.environment)", Exit.usage)
             }
+            if let bucket = configuration.settings.storage.bucket, !S3BucketName.isValid(bucket) {
+                throw Exit.fail(S3BucketName.problem(bucket, source: "storage.bucket (or S3_BUCKET)"), Exit.usage)
+            }
             SecretRedactor.shared.register(configuration.settings.registry.password)
             SecretRedactor.shared.register(configuration.settings.notifications.connectionString.flatMap(ConnectionStringSecrets.password(in:)))
             printLine(EffectiveConfiguration.render(configuration))

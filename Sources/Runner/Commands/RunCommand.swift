@@ -121,6 +121,9 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Whatever umask we inherit (cron, containers often run with 0), nothing we create —
+        // folders of the embedded store, objects, the registry — is writable by group or others.
+        umask(umask(0o022) | 0o022)
         SecretRedactor.shared.register(kafkaConnectionString.flatMap(ConnectionStringSecrets.password(in:)))
         let logger = global.makeLogger()
         _ = MetricsExport.registry
@@ -136,6 +139,9 @@ struct RunCommand: ParsableCommand {
         }
         var settings = configuration.settings
         overrides(&settings)
+        if let bucket = settings.storage.bucket, !S3BucketName.isValid(bucket) {
+            throw Exit.fail(S3BucketName.problem(bucket, source: "the S3 bucket (--s3-bucket, S3_BUCKET or storage.bucket)"), Exit.usage)
+        }
 
         var entries: [CollectorEntry]
         if all {
@@ -170,15 +176,6 @@ struct RunCommand: ParsableCommand {
         MetricsExport.export(file: metricsFile, pushgateway: pushgateway, environment: configuration.environment, logger: logger)
         printLine(all ? CollectionRunner.combinedJSON(summaries) : summaries[0].json())
         if !summaries.allSatisfy(\.succeeded) { throw Exit.failures }
-    }
-}
-
-/// S3 bucket naming rules, checked before any request.
-enum S3BucketName {
-    static func isValid(_ name: String) -> Bool {
-        guard (3...63).contains(name.count), let first = name.first, let last = name.last,
-              first.isLetter || first.isNumber, last.isLetter || last.isNumber else { return false }
-        return name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "-" } && !name.contains("..")
     }
 }
 

@@ -119,7 +119,7 @@ public final class RedisConnection {
             arguments.append(password)
             if case .error(let message) = try command(arguments) {
                 let who = configuration.username.map { "user '\($0)' and the given password" } ?? "the given password"
-                throw RedisConnectionError.authenticationFailed(scrub("Redis at \(address) rejected \(who): \(message) — check REDIS_PASSWORD / --redis-password"))
+                throw RedisConnectionError.authenticationFailed(scrub("Redis at \(address) rejected \(who): \(message) — check REDIS_PASSWORD or registry.password in collectors.yaml"))
             }
         }
         if configuration.database != 0, case .error(let message) = try command(["SELECT", String(configuration.database)]) {
@@ -144,10 +144,10 @@ public final class RedisConnection {
     /// A clearer message for the server's authentication errors, or nil for other errors.
     private static func explain(_ message: String, address: String) -> String? {
         if message.hasPrefix("NOAUTH") {
-            return "Redis at \(address) requires a password (\(message)) — set REDIS_PASSWORD or --redis-password"
+            return "Redis at \(address) requires a password (\(message)) — set REDIS_PASSWORD or registry.password in collectors.yaml"
         }
         if message.hasPrefix("WRONGPASS") {
-            return "Redis at \(address) rejected the credentials (\(message)) — check REDIS_PASSWORD / --redis-password"
+            return "Redis at \(address) rejected the credentials (\(message)) — check REDIS_PASSWORD or registry.password in collectors.yaml"
         }
         return nil
     }

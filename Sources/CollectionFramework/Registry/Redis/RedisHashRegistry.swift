@@ -10,7 +10,8 @@ import Logging
 /// 0.8 s) and is retried; if Redis stays away it throws ``HashRegistryError/unavailable(_:)``.
 ///
 /// Claims are `SET claim:{env}:{dgroup}:{sha256} <token> NX EX ttl` with a fresh token per claim,
-/// so a crashed runner's claim expires by itself and a release deletes only a claim still ours.
+/// so a crashed runner's claim expires by itself (or is taken over at once when its process on
+/// this host is gone, see ``ClaimOwner``) and a release deletes only a claim still ours.
 public final class RedisHashRegistry: HashRegistry, @unchecked Sendable {
     public let configuration: RedisConfiguration
     public var displayName: String { configuration.displayName }
@@ -49,12 +50,22 @@ public final class RedisHashRegistry: HashRegistry, @unchecked Sendable {
     public func claim(sha256: String, datasetGroup: String, ttl: Int) throws -> Bool {
         try Self.requirePositive(ttl, "claim")
         let key = claimKey(sha256, datasetGroup)
-        let token = "swift-\(getpid())-\(UUID().uuidString)"
+        let token = ClaimOwner.token()
         return try perform("SET NX") { connection in
             let reply = try connection.checkedCommand(["SET", key, token, "NX", "EX", String(ttl)])
             // A nil reply lost the race, unless an earlier attempt of this very call set the key
             // before the connection broke: the token is unique, so GET tells.
-            let won = reply.isNull ? try connection.checkedCommand(["GET", key]).text == token : true
+            var won = true
+            if reply.isNull, let holder = try connection.checkedCommand(["GET", key]).text {
+                won = holder == token
+                if !won, ClaimOwner.isAbandoned(holder) {
+                    // Left by a killed runner on this host: delete it if it is still that one, then try once more.
+                    _ = try connection.checkedCommand(["EVAL", Self.releaseScript, "1", key, holder])
+                    won = !(try connection.checkedCommand(["SET", key, token, "NX", "EX", String(ttl)]).isNull)
+                }
+            } else if reply.isNull {
+                won = false
+            }
             if won { self.claimTokens[key] = token }
             return won
         }

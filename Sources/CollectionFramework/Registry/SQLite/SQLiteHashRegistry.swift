@@ -25,7 +25,8 @@ public final class SQLiteHashRegistry: HashRegistry, @unchecked Sendable {
     public var displayName: String { "embedded registry \(database.path)" }
 
     private var now: Double { clock().timeIntervalSince1970 }
-    private let owner = UUID().uuidString
+    /// Names this process, so a claim left by a killed runner on this machine can be taken over.
+    private let owner = ClaimOwner.token()
 
     private func key(_ sha: String, _ group: String) -> String {
         RegistryKey.hash(environment: environment, datasetGroup: group, sha256: sha)
@@ -40,6 +41,10 @@ public final class SQLiteHashRegistry: HashRegistry, @unchecked Sendable {
         let time = now
         return try database.transaction {
             try database.queryInTransaction("DELETE FROM claims WHERE key = ? AND expires_at <= ?", [claimKey, time])
+            if let holder = try database.queryInTransaction("SELECT owner FROM claims WHERE key = ?", [claimKey]).first?.first ?? nil,
+               ClaimOwner.isAbandoned(holder) {
+                try database.queryInTransaction("DELETE FROM claims WHERE key = ? AND owner = ?", [claimKey, holder])
+            }
             try database.queryInTransaction("INSERT OR IGNORE INTO claims (key, owner, expires_at) VALUES (?, ?, ?)",
                                             [claimKey, owner, time + Double(ttl)])
             return database.changes == 1
