@@ -33,7 +33,7 @@ final class OpsConfigCheckTests: XCTestCase {
           host: localhost
         collectors:
           miso-cts:
-            type: miso.cts
+            type: miso.cts_v9
             schedule: "*/15 * * *"
             api_url: ftp://example
           other:
@@ -50,7 +50,7 @@ final class OpsConfigCheckTests: XCTestCase {
             "error: collectors.yaml:3:36: defaults.registry.port must be a whole number, not \"abc\"",
             "error: collectors.yaml:5:9: serve.port must be between 0 and 65535, not 99999",
             "error: collectors.yaml:6:9: serve.host must be a dotted IPv4 address",
-            "error: collectors.yaml:9:11: collectors.miso-cts.type \"miso.cts\" is not a registered collector type",
+            "error: collectors.yaml:9:11: collectors.miso-cts.type \"miso.cts_v9\" is not a registered collector type",
             "error: collectors.yaml:10:15: collectors.miso-cts.schedule: cron expression \"*/15 * * *\": has 4 fields",
             "error: collectors.yaml:11:14: collectors.miso-cts.api_url must start with http:// or https://",
             "error: collectors.yaml:13:5: collectors.other needs a type",

@@ -135,15 +135,15 @@ final class OpsServeTests: XCTestCase {
     func testAConfiguredCollectorTypeMissingFromTheBuildIsAClearErrorBeforeListening() throws {
         let config = try writeConfig(emptyConfig.replacingOccurrences(of: "collectors: {}", with: """
         collectors:
-          miso-cts:
-            type: miso.cts
+          miso-future:
+            type: miso.not_built_yet
             schedule: "*/15 * * * *"
         """))
         let port = Loopback.freePort()
         let result = try runCommand(TestPaths.product("scraper"), ["serve", "--config", config, "--port", String(port)],
                                     currentDirectory: dir, timeout: 60)
         XCTAssertEqual(result.status, 64, result.stderr)
-        XCTAssertTrue(result.stderr.contains("collectors.yaml:8:11: collectors.miso-cts.type \"miso.cts\" is not a registered collector type"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("collectors.yaml:8:11: collectors.miso-future.type \"miso.not_built_yet\" is not a registered collector type"), result.stderr)
         XCTAssertEqual(result.stdout, "", "never listened")
     }
 
