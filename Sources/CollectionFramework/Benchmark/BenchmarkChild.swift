@@ -19,8 +19,8 @@ public struct BenchmarkChild: Sendable {
         if let environment { process.environment = environment }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("scraper-bench-out-\(UUID().uuidString)")
         let outURL = scratch.appendingPathExtension("stdout"), errURL = scratch.appendingPathExtension("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)

@@ -43,6 +43,7 @@ public struct MemoryProbe: Sendable, Equatable {
 
     /// Child side: measures idle, makes the payload with `makePayload`, runs `process` on it once.
     public static func measure(makePayload: () -> Data, process: (Data) throws -> Void) throws -> MemoryProbe {
+        ProcessMemory.resetPeak()
         guard let idle = ProcessMemory.residentBytes else { throw BenchmarkError.toolMissing("/proc/self/status is not readable: the memory probe needs Linux") }
         let payload = makePayload()
         try process(payload)

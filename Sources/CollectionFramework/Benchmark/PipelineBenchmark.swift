@@ -78,6 +78,23 @@ public struct PipelineBenchmark {
         ]
     }
 
+    /// Stage names ``runOnce(stage:)`` accepts.
+    public static let stageNames = ["zlib", "sha256", "parse", "validate", "gzip", "pipeline"]
+
+    /// Runs one stage once and nothing else: for profilers (`valgrind --tool=callgrind scraper bench --only validate`).
+    public func runOnce(stage: String) throws {
+        let candidate = PayloadReplayCollector.candidate(identifier: "once")
+        switch stage {
+        case "zlib": _ = try Gzip.compressOneShot(payload, level: gzipLevel)
+        case "sha256": _ = ContentHash.sha256Hex(payload)
+        case "parse": _ = try JSONParser.parse(payload)
+        case "validate": _ = validator.validate(payload, for: candidate)
+        case "gzip": _ = try Gzip.compress(payload, level: gzipLevel)
+        case "pipeline": try processOnce()
+        default: throw BenchmarkError.toolMissing("unknown stage \(stage); use one of \(Self.stageNames.joined(separator: ", "))")
+        }
+    }
+
     /// Takes the payload through the pipeline once (validate, hash, dedup, gzip, store, register)
     /// in a temporary workspace: what the memory probe measures.
     public func processOnce() throws {

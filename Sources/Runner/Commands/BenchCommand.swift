@@ -39,6 +39,8 @@ struct BenchCommand: ParsableCommand {
     var skipChildren = false
     @Flag(name: .customLong("memory-probe"), help: .hidden)
     var memoryProbe = false
+    @Option(help: "Run one stage once and print nothing else, for a profiler: zlib, sha256, parse, validate, gzip or pipeline.")
+    var only: String?
 
     func validate() throws {
         guard nodes >= 1, (1...288).contains(intervals) else { throw ValidationError("--nodes must be at least 1 and --intervals 1-288") }
@@ -51,6 +53,10 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let validator = try MisoCTSCollector(configuration: CollectorConfiguration(name: "miso-cts"))
         do {
+            if let only {
+                try PipelineBenchmark(payload: payload(), validator: validator, gzipLevel: gzipLevel).runOnce(stage: only)
+                return
+            }
             if memoryProbe {
                 let probe = try MemoryProbe.measure(makePayload: payload) { body in
                     try PipelineBenchmark(payload: body, validator: validator, gzipLevel: gzipLevel).processOnce()
