@@ -141,6 +141,7 @@ public final class CollectionPipeline: @unchecked Sendable {
         defer { prepared.cancel() }
         switch collector.validate(content, for: candidate) {
         case .invalid(let failure):
+            prepared.cancel()
             metrics.validationFailure(rule: failure.rule)
             let kept = quarantine(content, candidate: candidate, failure: failure, log: log)
             return .failed(failure.description + (kept.map { " (payload kept at \($0))" } ?? ""), rejected: true)

@@ -24,7 +24,8 @@ final class PayloadPreparation: @unchecked Sendable {
     private let level: Int
     private let condition = NSCondition()
     private var hash: String?
-    private var body: Result<Data, any Error>?
+    /// The compressed body; `.success(nil)` when the compression was abandoned.
+    private var body: Result<Data?, any Error>?
     private var cancelled = false
     private let background: Bool
 
@@ -47,13 +48,14 @@ final class PayloadPreparation: @unchecked Sendable {
         return hash!
     }
 
-    /// The gzip body, waiting for the background compression to finish.
+    /// The gzip body, waiting for the background compression to finish; throws if it was cancelled.
     func compressed() throws -> Data {
         guard background else { return try Gzip.compress(content, level: level) }
         condition.lock()
         defer { condition.unlock() }
         while body == nil { condition.wait() }
-        return try body!.get()
+        guard let data = try body!.get() else { throw GzipError.failed("the compression was cancelled before it finished") }
+        return data
     }
 
     /// Abandons the compression (if still running) and waits until the thread has let go of the payload.
@@ -77,8 +79,8 @@ final class PayloadPreparation: @unchecked Sendable {
         hash = sha
         condition.broadcast()
         condition.unlock()
-        let result: Result<Data, any Error> = Result {
-            try Gzip.compress(content, level: level, unless: { isCancelled }) ?? Data()
+        let result: Result<Data?, any Error> = Result {
+            try Gzip.compress(content, level: level, unless: { isCancelled })
         }
         condition.lock()
         body = result
