@@ -10,6 +10,6 @@ struct ScraperCommand: ParsableCommand {
         Exit codes: 0 everything succeeded; 1 a candidate failed or the run was interrupted;
         64 a bad argument or configuration value; 69 a backend (registry, store) is unavailable.
         """,
-        subcommands: [RunCommand.self, ServeCommand.self, ListCommand.self, RegistryCommand.self, ConfigCommand.self]
+        subcommands: [RunCommand.self, ServeCommand.self, ListCommand.self, RegistryCommand.self, ConfigCommand.self, BenchCommand.self]
     )
 }

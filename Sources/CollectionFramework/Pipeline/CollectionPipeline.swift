@@ -136,9 +136,13 @@ public final class CollectionPipeline: @unchecked Sendable {
         metrics.apiResponse(seconds: Date().timeIntervalSince(started))
         metrics.bytesFetched(content.count)
 
-        // 2. Validate.
+        // 2. Validate, while SHA-256 and then gzip run beside it on the other core; the compression
+        // is dropped if the payload is refused or turns out to be stored already.
+        let prepared = PayloadPreparation(content, gzipLevel: options.gzipLevel)
+        defer { prepared.cancel() }
         switch collector.validate(content, for: candidate) {
         case .invalid(let failure):
+            prepared.cancel()
             metrics.validationFailure(rule: failure.rule)
             let kept = quarantine(content, candidate: candidate, failure: failure, log: log)
             return .failed(failure.description + (kept.map { " (payload kept at \($0))" } ?? ""), rejected: true)
@@ -149,7 +153,7 @@ public final class CollectionPipeline: @unchecked Sendable {
         }
 
         // 3. Hash; 4. dedup, then claim so two runners never store the same content twice.
-        let sha = ContentHash.sha256Hex(content)
+        let sha = prepared.sha256()
         let group = collector.datasetGroup
         let registry = services.registry
         do {
@@ -179,7 +183,7 @@ public final class CollectionPipeline: @unchecked Sendable {
         let stored: StoredObject
         let identifier: String
         do {
-            let body = try Gzip.compress(content, level: options.gzipLevel)
+            let body = try prepared.compressed()
             let uploadStarted = Date()
             (stored, identifier) = try store(body, sha: sha, candidate: candidate, log: log)
             metrics.storeUpload(seconds: Date().timeIntervalSince(uploadStarted))

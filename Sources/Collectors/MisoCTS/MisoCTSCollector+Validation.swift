@@ -13,9 +13,18 @@ extension MisoCTSCollector {
     /// `live_operating_day`). Anything else fails `json_structure`. The date rules apply when the
     /// candidate carries a `date` query parameter.
     public func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
+        let requestedDate = candidate.queryParameters.first(where: { $0.name == "date" })?.value
+        // The documented shape's records are judged one by one as the parser streams them past, so
+        // a large payload never exists as a whole tree (memory stays near the payload's own size).
+        var documented = MisoCTSDocumentedValidator(requestedDate: requestedDate)
         let root: JSONNode
+        let streamedRecords: Int?
         do {
-            root = try JSONParser.parse(content)
+            let document = try JSONParser.parse(content, streamingArrayAt: "data") { index, record in
+                documented.check(record, index: index)
+            }
+            root = document.root
+            streamedRecords = document.streamedCount
         } catch let error as JSONParseError {
             return .invalid(ValidationFailure(rule: MisoCTSRule.jsonStructure, reason: "the payload is not valid JSON: \(error)",
                                               values: ["offset": String(error.offset)]))
@@ -26,9 +35,8 @@ extension MisoCTSCollector {
             return .invalid(ValidationFailure(rule: MisoCTSRule.jsonStructure,
                                               reason: "the payload must be a JSON object, found \(JSONPreview.described(root))"))
         }
-        let requestedDate = candidate.queryParameters.first(where: { $0.name == "date" })?.value
         if root["data"] != nil || root["metadata"] != nil {
-            return MisoCTSDocumentedValidator(requestedDate: requestedDate).validate(root)
+            return documented.finish(root, recordCount: streamedRecords ?? 0)
         }
         if root["RefId"] != nil || root["Interval"] != nil {
             return MisoCTSLiveValidator(requestedDate: requestedDate).validate(root)

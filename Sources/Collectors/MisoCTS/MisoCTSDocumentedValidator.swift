@@ -24,11 +24,40 @@ struct MisoCTSDocumentedValidator {
         ["transactionVolume", "mwh"],
     ]
 
+    /// The first record that breaks the structure rules, once one has been seen.
+    private(set) var firstStructureFailure: ValidationFailure?
+    /// The first record (of those with a sound structure) that breaks a value rule.
+    private(set) var firstValueFailure: ValidationFailure?
+
+    /// Judges a fully parsed document.
     func validate(_ root: JSONNode) -> ValidationResult {
+        var validator = self
+        let records = root["data"]?.array ?? []
+        for (index, record) in records.enumerated() { validator.check(record, index: index) }
+        return validator.finish(root, recordCount: records.count)
+    }
+
+    /// Judges one record of `data` as it streams past (records must come in order). Structure is
+    /// checked for every record; values only until the first failure, and only while no record has
+    /// failed on structure (structure failures are reported before value failures, as in one pass
+    /// over all structures followed by one over all values).
+    mutating func check(_ record: JSONNode, index: Int) {
+        guard firstStructureFailure == nil else { return }
+        if Self.recordPasses(record) { return }
+        if let failure = structureFailure(record, index: index) {
+            firstStructureFailure = failure
+        } else if firstValueFailure == nil {
+            firstValueFailure = valueFailure(record, index: index)
+        }
+    }
+
+    /// The verdict once the whole document is parsed: `root` with the records already seen
+    /// through ``check(_:index:)`` (its `data` may be the empty placeholder left by streaming).
+    func finish(_ root: JSONNode, recordCount: Int) -> ValidationResult {
         guard let dataNode = root["data"] else {
             return fail(Rule.jsonStructure, "the payload has no `data` array (keys: \(keyList(root)))", field: "data")
         }
-        guard let records = dataNode.array else {
+        guard dataNode.array != nil else {
             return fail(Rule.jsonStructure, "`data` must be an array, found \(JSONPreview.described(dataNode))", field: "data")
         }
         guard let metadata = root["metadata"] else {
@@ -37,12 +66,8 @@ struct MisoCTSDocumentedValidator {
         guard metadata.members != nil else {
             return fail(Rule.jsonStructure, "`metadata` must be an object, found \(JSONPreview.described(metadata))", field: "metadata")
         }
-        for (index, record) in records.enumerated() {
-            if let failure = structureFailure(record, index: index) { return .invalid(failure) }
-        }
-        for (index, record) in records.enumerated() {
-            if let failure = valueFailure(record, index: index) { return .invalid(failure) }
-        }
+        if let firstStructureFailure { return .invalid(firstStructureFailure) }
+        if let firstValueFailure { return .invalid(firstValueFailure) }
 
         let quality = metadata["dataQuality"]
         guard let qualityText = quality?.string, Rule.dataQualities.contains(qualityText) else {
@@ -59,7 +84,7 @@ struct MisoCTSDocumentedValidator {
                             values: ["operatingDay": JSONPreview.text(day), "requested": requestedDate])
             }
         }
-        return .valid(ValidationReport(recordCount: records.count, dataQuality: qualityText, shape: "documented"))
+        return .valid(ValidationReport(recordCount: recordCount, dataQuality: qualityText, shape: "documented"))
     }
 
     private func structureFailure(_ record: JSONNode, index: Int) -> ValidationFailure? {

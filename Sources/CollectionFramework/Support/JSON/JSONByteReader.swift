@@ -5,6 +5,8 @@ struct JSONByteReader {
     let count: Int
     let maxDepth: Int
     var index = 0
+    /// Containers already open around the value ``parseTree()`` starts on (when streaming elements).
+    var depthOffset = 0
 
     init(base: UnsafeRawPointer, count: Int, maxDepth: Int) {
         self.base = base
@@ -12,11 +14,18 @@ struct JSONByteReader {
         self.maxDepth = maxDepth
     }
 
+    /// Members of every open object, innermost last: a closing object takes its own range off
+    /// the end as one exactly sized array, so building a tree costs one allocation per container
+    /// instead of one per growth step.
+    var openMembers: [JSONMember] = []
+    /// Elements of every open array, innermost last (as ``openMembers``).
+    var openItems: [JSONNode] = []
+
     /// An array or object still being filled.
     struct Frame {
         var isObject: Bool
-        var items: [JSONNode] = []
-        var members: [JSONMember] = []
+        /// Where this container's members (or elements) start in ``openMembers`` (``openItems``).
+        var start: Int
         /// Key of the member whose value is being parsed.
         var pendingKey = ""
         /// Keys seen so far, built once an object grows past a few members.
@@ -58,7 +67,7 @@ struct JSONByteReader {
 
     // MARK: - Values and containers
 
-    private mutating func parseTree() throws -> JSONNode {
+    mutating func parseTree() throws -> JSONNode {
         var stack: [Frame] = []
         var value: JSONNode
         nextValue: while true {
@@ -67,27 +76,27 @@ struct JSONByteReader {
             let c = byte(index)
             switch c {
             case UInt8(ascii: "{"):
-                try checkDepth(stack.count)
+                try checkDepth(depthOffset + stack.count)
                 index += 1
                 skipWhitespace()
                 if index < count, byte(index) == UInt8(ascii: "}") {
                     index += 1
                     value = .object([])
                 } else {
-                    var frame = Frame(isObject: true)
+                    var frame = Frame(isObject: true, start: openMembers.count)
                     frame.pendingKey = try parseKey().key
                     stack.append(frame)
                     continue nextValue
                 }
             case UInt8(ascii: "["):
-                try checkDepth(stack.count)
+                try checkDepth(depthOffset + stack.count)
                 index += 1
                 skipWhitespace()
                 if index < count, byte(index) == UInt8(ascii: "]") {
                     index += 1
                     value = .array([])
                 } else {
-                    stack.append(Frame(isObject: false))
+                    stack.append(Frame(isObject: false, start: openItems.count))
                     continue nextValue
                 }
             case UInt8(ascii: "\""):
@@ -114,24 +123,24 @@ struct JSONByteReader {
             while let top = stack.indices.last {
                 skipWhitespace()
                 if stack[top].isObject {
-                    stack[top].members.append(JSONMember(stack[top].pendingKey, value))
+                    openMembers.append(JSONMember(stack[top].pendingKey, value))
                     guard index < count else { throw endOfInput(expecting: "',' or '}' to continue the object") }
                     let c = byte(index)
                     if c == UInt8(ascii: ",") {
                         index += 1
                         skipWhitespace()
                         let (key, keyOffset) = try parseKey()
-                        try Self.rememberKey(key, at: keyOffset, in: &stack[top])
+                        try rememberKey(key, at: keyOffset, in: &stack[top])
                         stack[top].pendingKey = key
                         continue nextValue
                     } else if c == UInt8(ascii: "}") {
                         index += 1
-                        value = .object(stack.removeLast().members)
+                        value = .object(closeObject(stack.removeLast()))
                     } else {
                         throw unexpected(c, expecting: "',' or '}' after an object member")
                     }
                 } else {
-                    stack[top].items.append(value)
+                    openItems.append(value)
                     guard index < count else { throw endOfInput(expecting: "',' or ']' to continue the array") }
                     let c = byte(index)
                     if c == UInt8(ascii: ",") {
@@ -139,7 +148,7 @@ struct JSONByteReader {
                         continue nextValue
                     } else if c == UInt8(ascii: "]") {
                         index += 1
-                        value = .array(stack.removeLast().items)
+                        value = .array(closeArray(stack.removeLast()))
                     } else {
                         throw unexpected(c, expecting: "',' or ']' after an array element")
                     }
@@ -149,7 +158,7 @@ struct JSONByteReader {
         }
     }
 
-    private func checkDepth(_ depth: Int) throws {
+    func checkDepth(_ depth: Int) throws {
         guard depth < maxDepth else {
             throw JSONParseError(.tooDeep, offset: index,
                                  message: "arrays and objects are nested deeper than the limit of \(maxDepth)")
@@ -157,7 +166,7 @@ struct JSONByteReader {
     }
 
     /// Parses `"key"` and the `:` after it; returns the key and the offset of its opening quote.
-    private mutating func parseKey() throws -> (key: String, offset: Int) {
+    mutating func parseKey() throws -> (key: String, offset: Int) {
         let offset = index
         guard index < count else { throw endOfInput(expecting: "a quoted object key") }
         guard byte(index) == UInt8(ascii: "\"") else {
@@ -172,15 +181,32 @@ struct JSONByteReader {
         return (key, offset)
     }
 
+    /// The finished object's members, taken off ``openMembers``.
+    mutating func closeObject(_ frame: Frame) -> [JSONMember] {
+        let members = Array(openMembers[frame.start...])
+        openMembers.removeSubrange(frame.start...)
+        return members
+    }
+
+    /// The finished array's elements, taken off ``openItems``.
+    mutating func closeArray(_ frame: Frame) -> [JSONNode] {
+        let items = Array(openItems[frame.start...])
+        openItems.removeSubrange(frame.start...)
+        return items
+    }
+
     /// Records a key of a frame that already has members; throws if the object already has it.
-    private static func rememberKey(_ key: String, at offset: Int, in frame: inout Frame) throws {
+    func rememberKey(_ key: String, at offset: Int, in frame: inout Frame) throws {
         let duplicate: Bool
         if frame.keySet != nil {
             duplicate = !frame.keySet!.insert(key).inserted
         } else {
-            duplicate = frame.members.contains { $0.key == key }
-            if !duplicate, frame.members.count >= linearKeyCheckLimit {
-                var set = Set(frame.members.map(\.key))
+            let members = openMembers[frame.start...]
+            // Comparing lengths first keeps most unequal keys away from the full string comparison.
+            let length = key.utf8.count
+            duplicate = members.contains { $0.key.utf8.count == length && $0.key == key }
+            if !duplicate, members.count >= Self.linearKeyCheckLimit {
+                var set = Set(members.map(\.key))
                 set.insert(key)
                 frame.keySet = set
             }
