@@ -15,7 +15,7 @@ swift test --skip-build --disable-swift-testing "$@" 2>&1 | tee "$log" || status
 line="$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$log" | tail -n 1 || true)"
 if [ -n "$line" ]; then
   total="$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$line")"
-  failed="$(grep -E "^Test Case '.*' failed" "$log" | sort -u | wc -l)"
+  failed="$( (grep -E "^Test Case '.*' failed" "$log" || true) | sort -u | wc -l)"
   echo "$((total - failed)) passed, ${failed} failed"
 fi
 exit "$status"
