@@ -1,5 +1,6 @@
 import CollectionFramework
 import Foundation
+import TestSupport
 import XCTest
 
 /// What the strict parser accepts and the tree it builds.
@@ -144,18 +145,5 @@ final class JSONParserTests: XCTestCase {
             return members.count == object.count && members.allSatisfy { m in object[m.key].map { matches(m.value, $0) } ?? false }
         default: return false
         }
-    }
-}
-
-/// A small seeded generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import CollectionFramework
 import Collectors
 import Foundation
+import TestSupport
 import XCTest
 
 /// Binding-constraint `validate` never crashes: random bytes, every truncation and random mutations

@@ -1,6 +1,7 @@
 import CollectionFramework
 import Collectors
 import Foundation
+import TestSupport
 import XCTest
 
 /// Fuzzing the CTS validator where the robustness tests leave gaps: payloads assembled from pools

@@ -1,6 +1,7 @@
 import CollectionFramework
 import Collectors
 import Foundation
+import TestSupport
 import XCTest
 
 /// `validate` never crashes: random bytes and mutated valid payloads of both shapes are judged, and

@@ -1,6 +1,7 @@
 import CollectionFramework
 import Collectors
 import Foundation
+import TestSupport
 import XCTest
 
 /// Ex-ante `validate` never crashes: random bytes, every truncation and random mutations of a
