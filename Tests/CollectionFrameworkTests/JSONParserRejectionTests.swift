@@ -1,5 +1,6 @@
 import CollectionFramework
 import Foundation
+import TestSupport
 import XCTest
 
 /// Everything RFC 8259 forbids is refused, with the right kind, byte offset and a message.
