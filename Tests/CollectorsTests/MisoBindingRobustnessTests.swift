@@ -39,17 +39,7 @@ final class MisoBindingRobustnessTests: XCTestCase {
         var rules = Set<String>()
         for seed in [Array(P.payload()), Array(P.payload(constraints: [P.nothingBinding()]))] {
             for _ in 0..<3_000 {
-                var bytes = seed
-                for _ in 0..<Int(rng.next() % 4) + 1 {
-                    let at = Int(rng.next() % UInt64(bytes.count))
-                    switch rng.next() % 4 {
-                    case 0: bytes[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
-                    case 1: bytes.remove(at: at)
-                    case 2: bytes.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
-                    default: bytes.swapAt(at, Int(rng.next() % UInt64(bytes.count)))
-                    }
-                    if bytes.isEmpty { bytes = [0x7B] }
-                }
+                let bytes = ByteMutation.mutate(seed, alphabet: alphabet, using: &rng)
                 let result = collector.validate(Data(bytes), for: c)
                 guard case .valid(let report) = result else {
                     rules.insert(result.failure!.rule)

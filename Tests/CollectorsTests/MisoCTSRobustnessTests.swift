@@ -45,17 +45,7 @@ final class MisoCTSRobustnessTests: XCTestCase {
         var accepted = 0
         for seed in [P.documented(), P.live()] {
             for _ in 0..<3_000 {
-                var bytes = Array(seed)
-                for _ in 0..<Int(rng.next() % 4) + 1 {
-                    let at = Int(rng.next() % UInt64(bytes.count))
-                    switch rng.next() % 4 {
-                    case 0: bytes[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
-                    case 1: bytes.remove(at: at)
-                    case 2: bytes.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
-                    default: bytes.swapAt(at, Int(rng.next() % UInt64(bytes.count)))
-                    }
-                    if bytes.isEmpty { bytes = [0x7B] }
-                }
+                let bytes = ByteMutation.mutate(Array(seed), alphabet: alphabet, using: &rng)
                 let result = collector.validate(Data(bytes), for: day)
                 guard case .valid(let report) = result else { continue }
                 accepted += 1

@@ -37,17 +37,7 @@ final class MisoExAnteRobustnessTests: XCTestCase {
         var accepted = 0
         var rules = Set<String>()
         for _ in 0..<6_000 {
-            var bytes = seed
-            for _ in 0..<Int(rng.next() % 4) + 1 {
-                let at = Int(rng.next() % UInt64(bytes.count))
-                switch rng.next() % 4 {
-                case 0: bytes[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
-                case 1: bytes.remove(at: at)
-                case 2: bytes.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
-                default: bytes.swapAt(at, Int(rng.next() % UInt64(bytes.count)))
-                }
-                if bytes.isEmpty { bytes = [0x7B] }
-            }
+            let bytes = ByteMutation.mutate(seed, alphabet: alphabet, using: &rng)
             let result = collector.validate(Data(bytes), for: c)
             guard case .valid(let report) = result else {
                 rules.insert(result.failure!.rule)

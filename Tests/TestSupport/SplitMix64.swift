@@ -12,3 +12,22 @@ public struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Random byte-level mutations of a valid payload, for validator fuzz tests: one to four edits,
+/// each replacing, removing, inserting (from `alphabet`) or swapping bytes.
+public enum ByteMutation {
+    public static func mutate(_ seed: [UInt8], alphabet: [UInt8], using rng: inout SplitMix64) -> [UInt8] {
+        var bytes = seed
+        for _ in 0..<Int(rng.next() % 4) + 1 {
+            let at = Int(rng.next() % UInt64(bytes.count))
+            switch rng.next() % 4 {
+            case 0: bytes[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+            case 1: bytes.remove(at: at)
+            case 2: bytes.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
+            default: bytes.swapAt(at, Int(rng.next() % UInt64(bytes.count)))
+            }
+            if bytes.isEmpty { bytes = [0x7B] }
+        }
+        return bytes
+    }
+}
