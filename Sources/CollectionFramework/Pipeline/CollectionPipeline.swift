@@ -144,7 +144,7 @@ public final class CollectionPipeline: @unchecked Sendable {
         case .invalid(let failure):
             prepared.cancel()
             metrics.validationFailure(rule: failure.rule)
-            let kept = quarantine(content, candidate: candidate, failure: failure, log: log)
+            let kept = quarantine(content, sha: prepared.sha256(), candidate: candidate, failure: failure, log: log)
             return .failed(failure.description + (kept.map { " (payload kept at \($0))" } ?? ""), rejected: true)
         case .valid(let report):
             metrics.recordsPerSnapshot(report.recordCount)
@@ -249,9 +249,8 @@ public final class CollectionPipeline: @unchecked Sendable {
     }
 
     /// Keeps a refused payload under `_rejected/` with a reason file beside it; nil if that failed.
-    private func quarantine(_ content: Data, candidate: DownloadCandidate, failure: ValidationFailure, log: Logger) -> String? {
+    private func quarantine(_ content: Data, sha: String, candidate: DownloadCandidate, failure: ValidationFailure, log: Logger) -> String? {
         guard options.quarantineRejected else { return nil }
-        let sha = ContentHash.sha256Hex(content)
         let identifier = StorageKey.distinctIdentifier(candidate.identifier, sha256: sha)
         let key = StorageKey.rejected(datasetGroup: collector.datasetGroup, date: candidate.partitionDate, identifier: identifier)
         var reason: JSONObject = [
