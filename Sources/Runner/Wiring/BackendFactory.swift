@@ -93,11 +93,3 @@ enum BackendFactory {
         }
     }
 }
-
-/// Why a backend could not be built.
-enum BackendError: Error, CustomStringConvertible {
-    case unavailable(String)
-    var description: String {
-        switch self { case .unavailable(let m): return m }
-    }
-}
