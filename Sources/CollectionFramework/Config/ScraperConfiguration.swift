@@ -315,7 +315,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
             }
         }
         entry.apiURL = try m.string("api_url")
-        if let url = entry.apiURL, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+        if let url = entry.apiURL, !CollectorConfiguration.isHTTPAddress(url) {
             try m.report(m.error(m.node("api_url"), "collectors.\(name).api_url must start with http:// or https://, not \(url.debugDescription)"))
         }
         entry.parameters = try m.stringMap("parameters") ?? [:]

@@ -80,7 +80,7 @@ struct RunCommand: ParsableCommand {
         if let redisDB, !(0...1023).contains(redisDB) { throw ValidationError("--redis-db must be 0-1023, not \(redisDB)") }
         if let rateLimit, !(rateLimit >= 0 && rateLimit.isFinite) { throw ValidationError("--rate-limit must be 0 (unlimited) or a positive number") }
         if let concurrency, !(1...256).contains(concurrency) { throw ValidationError("--concurrency must be 1-256, not \(concurrency)") }
-        if let apiURL, !(apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://")) {
+        if let apiURL, !CollectorConfiguration.isHTTPAddress(apiURL) {
             throw ValidationError("--api-url must start with http:// or https://, not \(apiURL.debugDescription)")
         }
         if let s3Bucket, !S3BucketName.isValid(s3Bucket) {

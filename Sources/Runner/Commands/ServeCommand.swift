@@ -43,7 +43,7 @@ struct ServeCommand: ParsableCommand {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be 0-65535, not \(port)") }
         if let jitterSeconds, !(0...3600).contains(jitterSeconds) { throw ValidationError("--jitter-seconds must be 0-3600, not \(jitterSeconds)") }
         if let timeScale, !(timeScale > 0 && timeScale.isFinite) { throw ValidationError("--time-scale must be a positive number") }
-        if let apiURL, !(apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://")) {
+        if let apiURL, !CollectorConfiguration.isHTTPAddress(apiURL) {
             throw ValidationError("--api-url must start with http:// or https://, not \(apiURL.debugDescription)")
         }
     }
