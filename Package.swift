@@ -1,16 +1,21 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
-/// Every Swift target is compiled in Swift 5 language mode with `any` required for existentials:
-/// the C libraries we wrap hand out raw pointers that strict Sendable checking cannot reason about.
+import Foundation
+
+/// Every Swift target of ours is compiled in Swift 6 language mode (complete data-race checking)
+/// with `any` required for existentials. In CI (`CI=true`) any warning in our targets fails the
+/// build; dependencies are not affected.
+let warningsAsErrors = ProcessInfo.processInfo.environment["CI"] == "true"
+    || ProcessInfo.processInfo.environment["SCRAPER_WARNINGS_AS_ERRORS"] == "1"
 let swiftSettings: [SwiftSetting] = [
-    .swiftLanguageMode(.v5),
+    .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
-]
+] + (warningsAsErrors ? [.treatAllWarnings(as: .error)] : [])
 
 let package = Package(
     name: "scraper",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "scraper", targets: ["Runner"]),
         .executable(name: "miso-sim", targets: ["MisoSimulator"]),
@@ -24,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries, found with pkg-config (see README: apt-get install ...-dev).
@@ -33,10 +39,16 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // The bounded pool of dedicated threads that every blocking C call runs on.
+        .target(
+            name: "BlockingIO",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CollectionFramework",
             dependencies: [
-                "CCurl", "CZlib", "CHiredis", "CRdKafka", "CSQLite",
+                "BlockingIO", "CCurl", "CZlib", "CHiredis", "CRdKafka", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -51,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "LoopbackHTTP",
-            dependencies: [],
+            dependencies: ["BlockingIO"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
