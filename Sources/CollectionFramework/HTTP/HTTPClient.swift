@@ -56,27 +56,75 @@ public struct HTTPResponse: Sendable {
     }
 }
 
-/// Sends HTTP requests. Implementations are thread-safe; calls block the calling thread.
+/// A response whose body is still arriving.
+public struct HTTPStreamingResponse: Sendable {
+    public var status: Int
+    /// Header names lower-cased; the last value wins.
+    public var headers: [String: String]
+    /// The body, chunk by chunk as it arrives.
+    public var body: ContentStream
+
+    public init(status: Int, headers: [String: String] = [:], body: ContentStream) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// `Content-Length`, when the server sent one.
+    public var contentLength: Int? { headers["content-length"].flatMap { Int($0) } }
+}
+
+/// Sends HTTP requests. Implementations are safe to call from any number of tasks at once.
 ///
-/// Implementation requirements: transport failures throw ``HTTPError``; any status code is a
-/// response, not an error (``HTTPClient/fetch(_:)`` turns non-2xx into errors).
+/// Implementation requirements:
+/// - ``stream(_:)`` returns once the status and headers are in; the body follows through
+///   ``HTTPStreamingResponse/body``. A transfer that fails after that throws from the body stream.
+/// - Transport failures throw ``HTTPError``; any status code is a response, not an error
+///   (``HTTPClient/fetch(_:)`` turns non-2xx into errors).
+/// - Blocking work never runs on Swift's cooperative pool; cancelling the calling task abandons the
+///   transfer (`CancellationError`).
 public protocol HTTPClient: Sendable {
-    func send(_ request: HTTPRequest) throws -> HTTPResponse
+    /// Sends `request` and returns as soon as the response's head has arrived.
+    func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse
 }
 
 extension HTTPClient {
-    /// GETs a candidate and returns the response when its status is 2xx; throws ``HTTPError/status`` otherwise.
-    public func fetch(_ candidate: DownloadCandidate) throws -> HTTPResponse {
+    /// Sends `request` and reads the whole response.
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let started = ContinuousClock.now
+        let response = try await stream(request)
+        let body = try await response.body.collect()
+        let elapsed = ContinuousClock.now - started
+        return HTTPResponse(status: response.status, headers: response.headers, body: body,
+                            elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// GETs a candidate and returns its body as it streams in, when the status is 2xx; throws
+    /// ``HTTPError/status`` (with an excerpt of the body) otherwise.
+    public func fetchStream(_ candidate: DownloadCandidate) async throws -> HTTPStreamingResponse {
         let request = HTTPRequest(method: "GET", url: candidate.url,
                                   headers: candidate.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
                                   timeout: candidate.timeout)
-        let response = try send(request)
+        let response = try await stream(request)
         guard (200..<300).contains(response.status) else {
+            let excerpt = (try? await response.body.collect(limit: 64 << 10)) ?? Data()
+            response.body.cancel()
             throw HTTPError.status(code: response.status, url: candidate.url,
                                    retryAfter: response.headers["retry-after"],
-                                   bodyExcerpt: HTTPError.excerpt(response.body))
+                                   bodyExcerpt: HTTPError.excerpt(excerpt))
         }
         return response
+    }
+
+    /// GETs a candidate and returns the whole response when its status is 2xx; throws
+    /// ``HTTPError/status`` otherwise.
+    public func fetch(_ candidate: DownloadCandidate) async throws -> HTTPResponse {
+        let started = ContinuousClock.now
+        let response = try await fetchStream(candidate)
+        let body = try await response.body.collect()
+        let elapsed = ContinuousClock.now - started
+        return HTTPResponse(status: response.status, headers: response.headers, body: body,
+                            elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }
 

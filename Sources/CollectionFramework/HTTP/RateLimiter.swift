@@ -1,63 +1,31 @@
 import Foundation
+import Synchronization
 
 /// Spaces requests to each host evenly: at most `requestsPerMinute` a minute per host
-/// (0 = unlimited). Thread-safe; callers block until their slot.
-public final class RateLimiter: @unchecked Sendable {
+/// (0 = unlimited). Safe to share between tasks; callers wait (cancellably) for their slot.
+public final class RateLimiter: Sendable {
     public let requestsPerMinute: Double
-    private var nextSlot: [String: Date] = [:]
-    private let lock = NSLock()
+    private let nextSlot = Mutex<[String: ContinuousClock.Instant]>([:])
 
     public init(requestsPerMinute: Double) {
         self.requestsPerMinute = max(0, requestsPerMinute)
     }
 
-    /// Reserves the next slot for `host` and sleeps until it; returns the seconds waited.
+    /// Reserves the next slot for `host` and waits until it; returns the seconds waited. Throws
+    /// `CancellationError` when the task is cancelled while waiting.
     @discardableResult
-    public func acquire(host: String, cancellation: CancellationFlag? = nil) -> Double {
+    public func acquire(host: String) async throws -> Double {
         guard requestsPerMinute > 0 else { return 0 }
-        let spacing = 60.0 / requestsPerMinute
-        lock.lock()
-        let now = Date()
-        let slot = max(now, nextSlot[host] ?? now)
-        nextSlot[host] = slot.addingTimeInterval(spacing)
-        lock.unlock()
-        let wait = slot.timeIntervalSince(now)
-        if wait > 0 { CancellationFlag.sleep(wait, unless: cancellation) }
-        return wait
-    }
-}
-
-/// A flag set once when a run should stop taking new work (SIGINT/SIGTERM); sleeps wake early.
-public final class CancellationFlag: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var cancelled = false
-
-    public init() {}
-
-    public var isCancelled: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return cancelled
-    }
-
-    public func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Sleeps `seconds`, returning early when `flag` is cancelled.
-    public static func sleep(_ seconds: Double, unless flag: CancellationFlag?) {
-        guard let flag else {
-            Thread.sleep(forTimeInterval: seconds)
-            return
+        let spacing = Duration.nanoseconds(Int64(60.0 / requestsPerMinute * 1e9))
+        let now = ContinuousClock.now
+        let slot = nextSlot.withLock { slots in
+            let slot = max(now, slots[host] ?? now)
+            slots[host] = slot + spacing
+            return slot
         }
-        let deadline = Date().addingTimeInterval(seconds)
-        flag.condition.lock()
-        while !flag.cancelled && Date() < deadline {
-            _ = flag.condition.wait(until: deadline)
-        }
-        flag.condition.unlock()
+        guard slot > now else { return 0 }
+        try await Task.sleep(until: slot, clock: .continuous)
+        let waited = slot - now
+        return Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
     }
 }

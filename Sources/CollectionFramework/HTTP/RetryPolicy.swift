@@ -1,8 +1,9 @@
 import Foundation
 
-/// Exponential backoff with full jitter: attempt n waits a random time in
-/// `0 ... min(maxDelay, baseDelay * 2^(n-1))`, or what the server's `Retry-After` asks (capped by
-/// `maxRetryAfter`).
+/// The one retry policy of the framework, for HTTP requests, S3 calls and Redis reconnects:
+/// exponential backoff with full jitter. Attempt `n` that fails waits a random time in
+/// `0 ... min(maxDelay, baseDelay * 2^(n-1))`, or what the server's `Retry-After` asks (seconds or
+/// an HTTP date, capped by `maxRetryAfter`). Every wait is cancellable (``pause(_:)``).
 public struct RetryPolicy: Sendable, Equatable {
     /// Attempts in all, including the first (1 = no retry).
     public var maxAttempts: Int
@@ -20,15 +21,35 @@ public struct RetryPolicy: Sendable, Equatable {
         self.maxRetryAfter = max(0, maxRetryAfter)
     }
 
+    /// Requests to a data source (`retry:` in collectors.yaml overrides it per collector).
+    public static let http = RetryPolicy()
+    /// Calls to S3: short waits, a few tries.
+    public static let s3 = RetryPolicy(maxAttempts: 4, baseDelay: 0.2, maxDelay: 5, maxRetryAfter: 5)
+    /// Reconnecting to Redis after a lost connection.
+    public static let redisReconnect = RetryPolicy(maxAttempts: 4, baseDelay: 0.4, maxDelay: 2, maxRetryAfter: 2)
+
     /// How long to wait before attempt `attempt + 1`, after attempt `attempt` (1-based) failed.
     public func delay(afterAttempt attempt: Int, retryAfter: String?, now: Date = Date(),
                       random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }) -> Double {
-        if let retryAfter, let seconds = RetryPolicy.parseRetryAfter(retryAfter, now: now) {
-            return min(max(0, seconds), maxRetryAfter)
+        delay(afterAttempt: attempt, retryAfterSeconds: retryAfter.flatMap { RetryPolicy.parseRetryAfter($0, now: now) },
+              random: random)
+    }
+
+    /// Like ``delay(afterAttempt:retryAfter:now:random:)`` with the server's hint already in seconds.
+    public func delay(afterAttempt attempt: Int, retryAfterSeconds: Double?,
+                      random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }) -> Double {
+        if let retryAfterSeconds {
+            return min(max(0, retryAfterSeconds), maxRetryAfter)
         }
         let exponent = min(Double(attempt - 1), 30)
         let cap = min(maxDelay, baseDelay * pow(2, exponent))
         return cap <= 0 ? 0 : random(0...cap)
+    }
+
+    /// Waits `seconds`; throws `CancellationError` at once when the task is cancelled meanwhile.
+    public static func pause(_ seconds: Double) async throws {
+        guard seconds > 0 else { return try Task.checkCancellation() }
+        try await Task.sleep(for: .nanoseconds(Int64(min(seconds, 86_400) * 1e9)))
     }
 
     /// Reads `Retry-After` as delta-seconds or an HTTP-date (RFC 9110).

@@ -73,12 +73,13 @@ public struct NotificationMessage: Sendable, Equatable {
 ///
 /// Implementation requirements: `publish` waits for the delivery report (with a timeout) and
 /// throws ``NotifierError`` on failure; the pipeline logs and counts it, never failing the
-/// candidate. Errors and logs never contain passwords.
+/// candidate. Blocking client calls (librdkafka) run on a ``BlockingIOPool``. Errors and logs
+/// never contain passwords.
 public protocol Notifier: AnyObject, Sendable {
     var displayName: String { get }
-    func publish(_ message: NotificationMessage) throws
+    func publish(_ message: NotificationMessage) async throws
     /// Flushes and releases resources.
-    func close()
+    func close() async
 }
 
 /// Notification failures.

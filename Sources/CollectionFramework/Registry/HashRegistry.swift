@@ -62,6 +62,9 @@ public enum RegistryKey {
 /// Remembers which content hashes were stored, so a rerun skips them: Redis in production, an
 /// embedded SQLite file by default.
 ///
+/// Every method is `async`; blocking client calls (hiredis, SQLite) run on a ``BlockingIOPool``,
+/// and reconnect waits use ``RetryPolicy/pause(_:)`` so that cancelling the task ends them.
+///
 /// Implementation requirements:
 /// - Keys and values follow ``RegistryKey`` and ``RegistryRecord`` so Python and Swift runners
 ///   share one registry; records expire after `ttl` seconds.
@@ -74,20 +77,20 @@ public protocol HashRegistry: AnyObject, Sendable {
     /// The environment this registry's keys are in (`dev`, `staging`, `prod`).
     var environment: String { get }
 
-    func exists(sha256: String, datasetGroup: String) throws -> Bool
+    func exists(sha256: String, datasetGroup: String) async throws -> Bool
     /// Takes the right to store `sha256`; false when another runner holds it.
-    func claim(sha256: String, datasetGroup: String, ttl: Int) throws -> Bool
+    func claim(sha256: String, datasetGroup: String, ttl: Int) async throws -> Bool
     /// Gives a claim back (no error when it is already gone).
-    func releaseClaim(sha256: String, datasetGroup: String) throws
+    func releaseClaim(sha256: String, datasetGroup: String) async throws
     /// Writes the record with a TTL in seconds.
-    func register(sha256: String, datasetGroup: String, record: RegistryRecord, ttl: Int) throws
-    func get(sha256: String, datasetGroup: String) throws -> RegistryRecord?
+    func register(sha256: String, datasetGroup: String, record: RegistryRecord, ttl: Int) async throws
+    func get(sha256: String, datasetGroup: String) async throws -> RegistryRecord?
     /// Forgets a hash; true when there was one.
-    func delete(sha256: String, datasetGroup: String) throws -> Bool
+    func delete(sha256: String, datasetGroup: String) async throws -> Bool
     /// Number of registered hashes of a dataset group.
-    func count(datasetGroup: String) throws -> Int
+    func count(datasetGroup: String) async throws -> Int
     /// Fails with a clear error when the registry cannot be used.
-    func checkReachable() throws
+    func checkReachable() async throws
 }
 
 /// Registry failures.

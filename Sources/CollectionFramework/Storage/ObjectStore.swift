@@ -48,6 +48,10 @@ public struct StoredObject: Sendable, Equatable {
 
 /// Where gzipped objects are kept: S3 in production, a local directory by default.
 ///
+/// Every method is `async`; an implementation that makes blocking calls (file I/O with fsync,
+/// libcurl) runs them on a ``BlockingIOPool``, never on Swift's cooperative pool, and waits
+/// between retries with ``RetryPolicy/pause(_:)`` so that cancelling the task ends them.
+///
 /// Implementation requirements:
 /// - `put` is all-or-nothing: a reader never sees a partial object.
 /// - `put` never replaces an object whose raw content differs: it throws
@@ -58,11 +62,11 @@ public protocol ObjectStore: AnyObject, Sendable {
     /// Where objects go, for logs (no secrets), e.g. `s3://bucket at http://127.0.0.1:5000`.
     var displayName: String { get }
     /// Stores an object; see the type's requirements.
-    func put(_ request: ObjectPutRequest) throws -> StoredObject
+    func put(_ request: ObjectPutRequest) async throws -> StoredObject
     /// Reads an object's stored bytes, or nil when there is none.
-    func get(key: String) throws -> Data?
+    func get(key: String) async throws -> Data?
     /// Fails with a clear error when the store cannot be used (missing bucket, no permission).
-    func checkReachable() throws
+    func checkReachable() async throws
 }
 
 /// Storage failures.
