@@ -53,7 +53,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // `scraper bench`: the performance measurements, kept out of the shipped framework.
+        .target(
+            name: "Benchmarks",
+            dependencies: ["CollectionFramework", "BlockingIO", "LoopbackHTTP"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -77,7 +84,9 @@ let package = Package(
         .executableTarget(
             name: "Runner",
             dependencies: [
-                "CollectionFramework", "Collectors", "LoopbackHTTP",
+                "CollectionFramework", "Collectors", "Benchmarks", "LoopbackHTTP", "BlockingIO",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -7,8 +7,12 @@ import Foundation
 /// registration, retries, metrics) is the shared ``CollectionPipeline``'s job.
 ///
 /// Implementation requirements:
-/// - `candidates(for:)` must not touch the network; it refuses bad filters by throwing
-///   ``CollectorError/invalidArgument(_:)`` so the runner can stop before any request.
+/// - `candidates(for:)` is synchronous and must not touch the network; it refuses bad filters by
+///   throwing ``CollectorError/invalidArgument(_:)`` so the runner can stop before any request.
+/// - `collect(_:using:)` is `async` and returns the payload as a ``ContentStream``: the pipeline
+///   hashes and gzips each chunk as it arrives. The default GETs `candidate.url` through the shared
+///   client (rate limit and retries included). A collector that has to assemble its payload (unzip a
+///   member, join pages) returns `ContentStream(data)` or a stream of its own.
 /// - `validate(_:for:)` must never crash, whatever the bytes, and must return
 ///   ``ValidationResult/invalid(_:)`` naming the rule and place for anything it does not accept.
 public protocol Collector: Sendable {
@@ -28,18 +32,23 @@ public protocol Collector: Sendable {
     /// Turns a request into the list of downloads to make.
     func candidates(for request: CollectionRequest) throws -> [DownloadCandidate]
 
-    /// Fetches one candidate's raw bytes. The default GETs `candidate.url` through the shared client.
-    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) throws -> Data
+    /// Fetches one candidate's raw bytes, as they arrive. The default GETs `candidate.url` through
+    /// the shared client and streams the response body.
+    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) async throws -> ContentStream
 
     /// Judges one payload.
     func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult
+
+    /// A validator that judges the payload as it streams in, or nil (the default) to have
+    /// ``validate(_:for:)`` judge it whole (see ``StreamingValidator``).
+    func streamingValidator(for candidate: DownloadCandidate) -> (any StreamingValidator)?
 }
 
 extension Collector {
     public static var parameters: [CollectorParameter] { [] }
 
-    public func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) throws -> Data {
-        try http.fetch(candidate).body
+    public func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) async throws -> ContentStream {
+        try await http.fetchStream(candidate).body
     }
 }
 

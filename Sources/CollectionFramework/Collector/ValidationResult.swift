@@ -33,15 +33,18 @@ public struct ValidationFailure: Error, Sendable, Equatable, CustomStringConvert
 public struct ValidationReport: Sendable, Equatable {
     /// Number of records (forecasts, hubs, constraints...) in the payload.
     public var recordCount: Int
-    /// The payload's data quality label, when it has one (FORECAST, PRELIMINARY, VALIDATED).
-    public var dataQuality: String?
     /// Which response shape was recognised (e.g. `documented`, `live`).
     public var shape: String?
+    /// A collector's own facts about the payload, each counted by the metrics as
+    /// `scraper_snapshots_by_<name>_total{<name>="<value>"}`: e.g. `["quality": "FORECAST"]`
+    /// becomes `scraper_snapshots_by_quality_total{quality="FORECAST"}`. Names are lower-case
+    /// letters, digits and underscores.
+    public var labels: [String: String]
 
-    public init(recordCount: Int, dataQuality: String? = nil, shape: String? = nil) {
+    public init(recordCount: Int, shape: String? = nil, labels: [String: String] = [:]) {
         self.recordCount = recordCount
-        self.dataQuality = dataQuality
         self.shape = shape
+        self.labels = labels
     }
 }
 

@@ -27,7 +27,7 @@ public struct ContentStream: AsyncSequence, Sendable {
     /// The bytes of `data`, in steps of `chunkSize`.
     public init(_ data: Data, chunkSize: Int = 1 << 20) {
         expectedLength = data.count
-        source = .data(data, chunkSize: Swift.max(1, chunkSize))
+        source = .data(data, chunkSize: data.isEmpty ? 1 : Swift.max(1, chunkSize))
     }
 
     /// The chunks a pool thread pushes into `channel` (see ``ByteChannel``).
@@ -51,6 +51,13 @@ public struct ContentStream: AsyncSequence, Sendable {
         case .channel(let channel): return AsyncIterator(state: .channel(channel))
         case .sequence(let make): return AsyncIterator(state: .producer(make()))
         }
+    }
+
+    /// The whole payload when it is already in memory (no transfer behind the stream), so a
+    /// reader can take it without copying it chunk by chunk.
+    public var inMemoryData: Data? {
+        if case .data(let data, _) = source { return data }
+        return nil
     }
 
     /// Abandons the stream: a network transfer behind it stops at its next chunk.

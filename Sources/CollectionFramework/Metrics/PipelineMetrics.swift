@@ -45,8 +45,15 @@ public struct PipelineMetrics: Sendable {
         Recorder(label: "scraper_records_per_snapshot", dimensions: labels, aggregate: true).record(count)
     }
 
-    public func snapshot(quality: String) {
-        Counter(label: "scraper_snapshots_by_quality_total", dimensions: labels + [("quality", quality)]).increment()
+    /// Counts one valid payload under each of its report's labels (see ``ValidationReport/labels``).
+    public func snapshot(labels reported: [String: String]) {
+        for (name, value) in reported.sorted(by: { $0.key < $1.key }) where Self.isMetricName(name) {
+            Counter(label: "scraper_snapshots_by_\(name)_total", dimensions: labels + [(name, value)]).increment()
+        }
+    }
+
+    static func isMetricName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5f }
     }
 
     public func retry() {

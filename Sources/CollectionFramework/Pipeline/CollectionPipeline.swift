@@ -4,43 +4,55 @@ import Logging
 /// Runs one collector's candidates through the shared stages, in the spec's order:
 ///
 /// ```
-///  candidates ─► collect ─► validate ─► SHA-256 ─► registry has it? ──yes──► skipped_duplicate
-///                   │           │                        │ no (or --force)
-///                   ▼           ▼                        ▼
-///                 failed    _rejected/ + failed     claim ─► gzip ─► store ─► notify ─► register ─► collected
-///                                                                              (non-fatal)
+///                   ┌─► SHA-256 (as chunks arrive)
+///  candidates ─► collect (stream) ─► gzip (child task, beside the download and validation)
+///                   │  └─► validate ─► registry has it? ──yes──► skipped_duplicate
+///                   ▼           │                  │ no (or --force)
+///                 failed    _rejected/ + failed    claim ─► store ─► notify ─► register ─► collected
+///                                                                   (non-fatal)
 /// ```
 ///
 /// The order is the safety invariant: a hash is registered only after its object is stored, so a
 /// crash at any point leaves at worst an unregistered object that the next run re-stores
 /// idempotently. One candidate's failure never stops the others.
-public final class CollectionPipeline: @unchecked Sendable {
+///
+/// Concurrency: ``run(candidates:)`` processes candidates in a task group, at most
+/// ``PipelineOptions/concurrency`` at once. Cancelling the calling task is how a run stops
+/// (SIGINT/SIGTERM): no new candidate starts, a download in flight is abandoned and reported
+/// `not_attempted`, and a candidate that has already claimed its hash finishes storing and
+/// registering (that part is shielded from cancellation).
+public final class CollectionPipeline: Sendable {
     public let name: String
     public let collector: any Collector
     public let services: PipelineServices
     public let http: any HTTPClient
     public let options: PipelineOptions
     public let metrics: PipelineMetrics
-    public let cancellation: CancellationFlag
-    public var logger: Logger
-    /// Called after each candidate (done, total, outcome), from worker threads.
-    public var onProgress: (@Sendable (_ done: Int, _ total: Int, _ outcome: CandidateOutcome) -> Void)?
+    public let logger: Logger
+    /// Called after each candidate (done, total, outcome).
+    public let onProgress: (@Sendable (_ done: Int, _ total: Int, _ outcome: CandidateOutcome) -> Void)?
+    /// Told after each stage of each candidate (tests inject crashes here).
+    public let observer: PipelineObserver?
 
     public init(name: String, collector: any Collector, services: PipelineServices, http: any HTTPClient,
-                options: PipelineOptions = PipelineOptions(), logger: Logger, cancellation: CancellationFlag = CancellationFlag()) {
+                options: PipelineOptions = PipelineOptions(), logger: Logger,
+                onProgress: (@Sendable (_ done: Int, _ total: Int, _ outcome: CandidateOutcome) -> Void)? = nil,
+                observer: PipelineObserver? = nil) {
         self.name = name
         self.collector = collector
         self.services = services
         self.http = http
         self.options = options
+        var logger = logger
+        logger[metadataKey: "collector"] = "\(name)"
         self.logger = logger
-        self.cancellation = cancellation
+        self.onProgress = onProgress
+        self.observer = observer
         self.metrics = PipelineMetrics(collector: name, environment: services.registry.environment)
-        self.logger[metadataKey: "collector"] = "\(name)"
     }
 
     /// Generates the request's candidates and processes them all.
-    public func run(_ request: CollectionRequest) -> RunSummary {
+    public func run(_ request: CollectionRequest) async -> RunSummary {
         let candidates: [DownloadCandidate]
         do {
             candidates = try collector.candidates(for: request)
@@ -48,37 +60,40 @@ public final class CollectionPipeline: @unchecked Sendable {
             logger.error("could not generate candidates: \(error)")
             return RunSummary.generationFailure(collector: name, error: "\(error)")
         }
-        return run(candidates: candidates)
+        return await run(candidates: candidates)
     }
 
-    /// Processes already generated candidates, `options.concurrency` at a time.
-    public func run(candidates: [DownloadCandidate]) -> RunSummary {
-        let state = WorkerState(count: candidates.count)
-        let group = DispatchGroup()
+    /// Processes already generated candidates, `options.concurrency` at a time, in a task group.
+    public func run(candidates: [DownloadCandidate]) async -> RunSummary {
+        var outcomes = Array(repeating: CandidateOutcome.notAttempted, count: candidates.count)
         let workers = min(options.concurrency, candidates.count)
         logger.info("processing \(candidates.count) candidate(s) with \(workers) worker(s)")
-        for _ in 0..<workers {
-            group.enter()
-            let thread = Thread { [self] in
-                defer { group.leave() }
-                while let index = state.take(unless: cancellation) {
-                    let outcome = process(candidates[index])
-                    let finished = state.finish(index, outcome)
-                    onProgress?(finished, candidates.count, outcome)
+        await withTaskGroup(of: (Int, CandidateOutcome).self) { group in
+            var next = 0
+            var done = 0
+            while next < workers {
+                let index = next
+                group.addTask { (index, await self.process(candidates[index])) }
+                next += 1
+            }
+            while let (index, outcome) = await group.next() {
+                outcomes[index] = outcome
+                done += 1
+                onProgress?(done, candidates.count, outcome)
+                if next < candidates.count, !Task.isCancelled {
+                    let index = next
+                    group.addTask { (index, await self.process(candidates[index])) }
+                    next += 1
                 }
             }
-            thread.stackSize = 4 << 20
-            thread.start()
         }
-        group.wait()
-        let outcomes = state.outcomes
-        return summarize(candidates, outcomes)
+        return summarize(candidates, outcomes, interrupted: Task.isCancelled)
     }
 
-    private func summarize(_ candidates: [DownloadCandidate], _ outcomes: [CandidateOutcome]) -> RunSummary {
+    private func summarize(_ candidates: [DownloadCandidate], _ outcomes: [CandidateOutcome], interrupted: Bool) -> RunSummary {
         var summary = RunSummary(collector: name)
         summary.totalCandidates = candidates.count
-        summary.interrupted = cancellation.isCancelled
+        summary.interrupted = interrupted || outcomes.contains(.notAttempted)
         for (candidate, outcome) in zip(candidates, outcomes) {
             switch outcome {
             case .collected(let stored, let notificationFailed):
@@ -100,10 +115,11 @@ public final class CollectionPipeline: @unchecked Sendable {
     }
 
     /// Takes one candidate through every stage and reports how it ended.
-    public func process(_ candidate: DownloadCandidate) -> CandidateOutcome {
+    public func process(_ candidate: DownloadCandidate) async -> CandidateOutcome {
         var log = logger
         log[metadataKey: "candidate"] = "\(candidate.identifier)"
-        let outcome = stages(candidate, log)
+        if Task.isCancelled { return .notAttempted }
+        let outcome = await stages(candidate, log)
         switch outcome {
         case .collected(let stored, _):
             metrics.candidate("collected")
@@ -117,194 +133,108 @@ public final class CollectionPipeline: @unchecked Sendable {
             metrics.candidate("failed")
             log.error("failed: \(message)")
         case .notAttempted:
-            break
+            log.info("not attempted: the run was interrupted")
         }
         return outcome
     }
 
-    private func stages(_ candidate: DownloadCandidate, _ log: Logger) -> CandidateOutcome {
-        // 1. Collect.
-        let started = Date()
-        let content: Data
-        do {
-            log.debug("fetching \(candidate.url)")
-            content = try collector.collect(candidate, using: http)
-        } catch {
-            return .failed("fetch failed: \(error)", rejected: false)
+    private func stages(_ candidate: DownloadCandidate, _ log: Logger) async -> CandidateOutcome {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await attemptStages(candidate, log)
+            } catch is CancellationError {
+                return .notAttempted
+            } catch let error as BodyInterrupted where error.underlying.isTransient && attempt < options.retryPolicy.maxAttempts {
+                // The head arrived but the body broke off: the whole download starts over.
+                let delay = options.retryPolicy.delay(afterAttempt: attempt, retryAfter: nil)
+                log.debug("attempt \(attempt) of \(options.retryPolicy.maxAttempts) for \(candidate.url) failed (\(error.underlying)); retrying in \(String(format: "%.2f", delay))s")
+                metrics.retry()
+                do { try await RetryPolicy.pause(delay) } catch { return .notAttempted }
+            } catch let error as BodyInterrupted {
+                log.warning("giving up on \(candidate.url) after \(attempt) attempt(s): \(error.underlying)")
+                return .failed("fetch failed: \(error.underlying)", rejected: false)
+            } catch {
+                if Task.isCancelled { return .notAttempted }
+                return .failed("fetch failed: \(error)", rejected: false)
+            }
         }
-        FaultKillHook.after("fetch")
-        metrics.apiResponse(seconds: Date().timeIntervalSince(started))
-        metrics.bytesFetched(content.count)
+    }
 
-        // 2. Validate, while SHA-256 and then gzip run beside it on the other core; the compression
-        // is dropped if the payload is refused or turns out to be stored already.
-        let prepared = PayloadPreparation(content, gzipLevel: options.gzipLevel)
-        defer { prepared.cancel() }
-        switch collector.validate(content, for: candidate) {
+    /// One try at a candidate: download (hashing and compressing as it arrives), validate, dedup,
+    /// then the shielded store stages. Throws only for the download (``BodyInterrupted`` when the
+    /// body broke off after its head) and for cancellation before the hash is claimed.
+    private func attemptStages(_ candidate: DownloadCandidate, _ log: Logger) async throws -> CandidateOutcome {
+        // 1. Collect, with SHA-256 and gzip as the chunks arrive.
+        let started = ContinuousClock.now
+        log.debug("fetching \(candidate.url)")
+        let stream = try await collector.collect(candidate, using: http)
+        let (chunks, feed) = AsyncStream<Data>.makeStream()
+        async let compression = PayloadIntake.compress(chunks, level: options.gzipLevel, expectedInput: stream.expectedLength)
+        var validator = collector.streamingValidator(for: candidate)
+        let payload: ReceivedPayload
+        let earlyRefusal: ValidationFailure?
+        do {
+            (payload, earlyRefusal) = try await PayloadIntake.read(stream, into: feed, validator: &validator, limit: .max)
+        } catch let error as HTTPError {
+            throw BodyInterrupted(underlying: error)
+        }
+        observer?(.fetch, candidate)
+        metrics.apiResponse(seconds: Self.seconds(since: started))
+        metrics.bytesFetched(payload.content.count)
+
+        // 2. Validate (gzip goes on beside it); a refused payload is quarantined, never registered.
+        let verdict: ValidationResult
+        if let earlyRefusal {
+            verdict = .invalid(earlyRefusal)
+        } else if validator != nil {
+            verdict = validator!.finish()
+        } else {
+            verdict = collector.validate(payload.content, for: candidate)
+        }
+        switch verdict {
         case .invalid(let failure):
-            prepared.cancel()
             metrics.validationFailure(rule: failure.rule)
-            let kept = quarantine(content, sha: prepared.sha256(), candidate: candidate, failure: failure, log: log)
+            let kept = await quarantine(payload, candidate: candidate, failure: failure, log: log)
             return .failed(failure.description + (kept.map { " (payload kept at \($0))" } ?? ""), rejected: true)
         case .valid(let report):
             metrics.recordsPerSnapshot(report.recordCount)
-            if let quality = report.dataQuality { metrics.snapshot(quality: quality) }
+            metrics.snapshot(labels: report.labels)
             log.debug("valid \(report.shape ?? "") payload with \(report.recordCount) record(s)")
         }
 
-        // 3. Hash; 4. dedup, then claim so two runners never store the same content twice.
-        let sha = prepared.sha256()
+        // 3. Dedup on the hash, then claim it so two runners never store the same content twice.
+        let sha = payload.sha256
         let group = collector.datasetGroup
         let registry = services.registry
         do {
-            if !options.force, try registry.exists(sha256: sha, datasetGroup: group) {
+            if !options.force, try await registry.exists(sha256: sha, datasetGroup: group) {
                 return .skippedDuplicate(reason: "content \(sha.prefix(12)) already registered")
             }
-            guard try registry.claim(sha256: sha, datasetGroup: group, ttl: options.claimTTL) else {
+            try Task.checkCancellation()
+            guard try await registry.claim(sha256: sha, datasetGroup: group, ttl: options.claimTTL) else {
                 return .skippedDuplicate(reason: "content \(sha.prefix(12)) is being stored by another runner")
             }
-        } catch {
-            return .failed("hash registry unavailable: \(error)", rejected: false)
-        }
-        defer {
-            do { try registry.releaseClaim(sha256: sha, datasetGroup: group) } catch {
-                log.warning("could not release claim on \(sha.prefix(12)) (it expires by itself): \(error)")
-            }
-        }
-        do {
-            if !options.force, try registry.exists(sha256: sha, datasetGroup: group) {
-                return .skippedDuplicate(reason: "content \(sha.prefix(12)) was registered by another runner meanwhile")
-            }
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             return .failed("hash registry unavailable: \(error)", rejected: false)
         }
 
-        // 5. Gzip; 6. store.
-        let stored: StoredObject
-        let identifier: String
-        do {
-            let body = try prepared.compressed()
-            let uploadStarted = Date()
-            (stored, identifier) = try store(body, sha: sha, candidate: candidate, log: log)
-            metrics.storeUpload(seconds: Date().timeIntervalSince(uploadStarted))
-            metrics.bytesStored(stored.size)
-        } catch {
-            return .failed("store failed: \(error)", rejected: false)
-        }
-        FaultKillHook.after("store")
-
-        // 7. Notify (never fatal).
-        var notificationFailed = false
-        if let notifier = services.notifier {
-            let message = NotificationMessage.make(
-                dataset: group, environment: registry.environment, identifier: identifier, stored: stored,
-                sourceURL: candidate.url, rawSize: content.count, rawSHA256: sha, candidateMetadata: candidate.metadata,
-                additions: [
-                    "stored_size": .int(stored.size),
-                    "version_id": stored.versionID.map { .string($0) } ?? .null,
-                    "collector_type": .string(type(of: collector).typeName),
-                    "framework_version": .string(FrameworkVersion.current),
-                ])
-            do {
-                try notifier.publish(message)
-            } catch {
-                notificationFailed = true
-                metrics.notificationFailure()
-                log.warning("notification failed (object is stored; continuing): \(error)")
-            }
-        }
-
-        FaultKillHook.after("notify")
-
-        // 8. Register, last.
-        var metadata = candidate.metadata
-        metadata["version_id"] = stored.versionID.map { .string($0) } ?? .null
-        metadata["etag"] = stored.etag.map { .string($0) } ?? .null
-        let record = RegistryRecord(location: stored.location, registeredAt: RegistryRecord.timestamp(), metadata: metadata)
-        do {
-            try registry.register(sha256: sha, datasetGroup: group, record: record, ttl: options.registryTTL)
-        } catch {
-            return .failed("stored \(stored.location) but could not register its hash (the next run re-stores it idempotently): \(error)", rejected: false)
-        }
-        FaultKillHook.after("register")
-        return .collected(stored, notificationFailed: notificationFailed)
+        // 4. From the claim on, the candidate finishes even when the run is being stopped.
+        let body = try? await compression
+        let stages = StoreStages(pipeline: self, candidate: candidate, payload: payload, compressed: body ?? nil, log: log)
+        return await Task { await stages.run() }.value
     }
 
-    /// Stores under the natural key; when a different object already holds it (two snapshots in
-    /// the same minute), stores under a key made distinct by the content hash instead.
-    private func store(_ body: Data, sha: String, candidate: DownloadCandidate, log: Logger) throws -> (StoredObject, String) {
-        var identifier = candidate.identifier
-        for attempt in 0..<2 {
-            let key = StorageKey.object(datasetGroup: collector.datasetGroup, date: candidate.partitionDate, identifier: identifier)
-            let request = ObjectPutRequest(key: key, body: body, contentSHA256: sha, contentType: "application/gzip",
-                                           metadata: ["source-url": candidate.url], replaceIdentical: options.force)
-            do {
-                return (try services.store.put(request), identifier)
-            } catch ObjectStoreError.keyTaken where attempt == 0 {
-                identifier = StorageKey.distinctIdentifier(candidate.identifier, sha256: sha)
-                log.notice("\(key) holds different content; storing this one as \(identifier)")
-            }
-        }
-        throw ObjectStoreError.failed("no free key for \(candidate.identifier)")
-    }
-
-    /// Keeps a refused payload under `_rejected/` with a reason file beside it; nil if that failed.
-    private func quarantine(_ content: Data, sha: String, candidate: DownloadCandidate, failure: ValidationFailure, log: Logger) -> String? {
-        guard options.quarantineRejected else { return nil }
-        let identifier = StorageKey.distinctIdentifier(candidate.identifier, sha256: sha)
-        let key = StorageKey.rejected(datasetGroup: collector.datasetGroup, date: candidate.partitionDate, identifier: identifier)
-        var reason: JSONObject = [
-            "rule": .string(failure.rule), "reason": .string(failure.reason),
-            "record_index": failure.recordIndex.map { .int($0) } ?? .null,
-            "field": failure.field.map { .string($0) } ?? .null,
-            "values": .object(JSONObject(failure.values.keys.sorted().map { ($0, .string(failure.values[$0]!)) })),
-            "source_url": .string(candidate.url), "sha256": .string(sha),
-            "rejected_at": .string(RegistryRecord.timestamp()),
-        ]
-        reason["candidate"] = .string(candidate.identifier)
-        do {
-            let stored = try services.store.put(ObjectPutRequest(
-                key: key, body: try Gzip.compress(content, level: options.gzipLevel), contentSHA256: sha,
-                contentType: "application/gzip", metadata: ["rejection-rule": failure.rule]))
-            let reasonData = Data(reason.serialized().utf8)
-            _ = try services.store.put(ObjectPutRequest(
-                key: String(key.dropLast(3)) + ".reason.json.gz", body: try Gzip.compress(reasonData),
-                contentSHA256: ContentHash.sha256Hex(reasonData), contentType: "application/gzip"))
-            log.warning("payload refused and kept at \(stored.location): \(failure)")
-            return stored.location
-        } catch {
-            log.warning("payload refused; could not keep it under \(StorageKey.rejectedFolder)/: \(error)")
-            return nil
-        }
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }
 
-/// Hands out candidate indexes to worker threads and collects their outcomes.
-private final class WorkerState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private var done = 0
-    private(set) var outcomes: [CandidateOutcome]
-
-    init(count: Int) {
-        outcomes = Array(repeating: .notAttempted, count: count)
-    }
-
-    /// The next index to process, or nil when all are taken or the run was cancelled.
-    func take(unless cancellation: CancellationFlag) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < outcomes.count, !cancellation.isCancelled else { return nil }
-        next += 1
-        return next - 1
-    }
-
-    /// Records an outcome; returns how many are finished.
-    func finish(_ index: Int, _ outcome: CandidateOutcome) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        outcomes[index] = outcome
-        done += 1
-        return done
-    }
+/// A download whose head arrived but whose body broke off: worth starting the download over.
+struct BodyInterrupted: Error {
+    var underlying: HTTPError
 }

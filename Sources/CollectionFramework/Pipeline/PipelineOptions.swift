@@ -12,17 +12,22 @@ public struct PipelineOptions: Sendable, Equatable {
     public var claimTTL: Int
     /// Keep refused payloads under `_rejected/` with their reason.
     public var quarantineRejected: Bool
+    /// How often a download whose body breaks off is tried again (the HTTP client itself retries
+    /// failures before the body starts).
+    public var retryPolicy: RetryPolicy
 
     public static let defaultRegistryTTL = 365 * 24 * 3600
 
     public init(force: Bool = false, concurrency: Int = 4, gzipLevel: Int = Gzip.defaultLevel,
-                registryTTL: Int = PipelineOptions.defaultRegistryTTL, claimTTL: Int = 300, quarantineRejected: Bool = true) {
+                registryTTL: Int = PipelineOptions.defaultRegistryTTL, claimTTL: Int = 300, quarantineRejected: Bool = true,
+                retryPolicy: RetryPolicy = .http) {
         self.force = force
         self.concurrency = max(1, concurrency)
         self.gzipLevel = gzipLevel
         self.registryTTL = registryTTL
         self.claimTTL = claimTTL
         self.quarantineRejected = quarantineRejected
+        self.retryPolicy = retryPolicy
     }
 }
 

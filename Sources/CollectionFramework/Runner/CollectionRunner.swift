@@ -11,20 +11,25 @@ public struct PreparedCollector: Sendable {
 
 /// Turns configured collector entries into pipelines over shared services and runs them: what
 /// `scraper run` and `scraper serve` do, usable with any ``CollectorCatalog`` (tests register
-/// collectors of their own). Cancelling ``cancellation`` stops new candidates from starting.
-public final class CollectionRunner: @unchecked Sendable {
+/// collectors of their own). Cancelling the task that calls ``run(_:services:settings:)`` stops
+/// the run: no new candidate starts (see ``CollectionPipeline``).
+public struct CollectionRunner: Sendable {
     public let logger: Logger
     public let catalog: CollectorCatalog
     public let force: Bool
-    public let cancellation: CancellationFlag
     /// Called after each candidate of any collector (for progress display).
-    public var onProgress: (@Sendable (_ collector: String, _ done: Int, _ total: Int, _ outcome: CandidateOutcome) -> Void)?
+    public let onProgress: (@Sendable (_ collector: String, _ done: Int, _ total: Int, _ outcome: CandidateOutcome) -> Void)?
+    /// Told after each stage of each candidate (see ``PipelineObserver``).
+    public let observer: PipelineObserver?
 
-    public init(logger: Logger, catalog: CollectorCatalog, force: Bool = false, cancellation: CancellationFlag = CancellationFlag()) {
+    public init(logger: Logger, catalog: CollectorCatalog, force: Bool = false,
+                onProgress: (@Sendable (_ collector: String, _ done: Int, _ total: Int, _ outcome: CandidateOutcome) -> Void)? = nil,
+                observer: PipelineObserver? = nil) {
         self.logger = logger
         self.catalog = catalog
         self.force = force
-        self.cancellation = cancellation
+        self.onProgress = onProgress
+        self.observer = observer
     }
 
     /// Builds the collector and generates its candidates; throws on bad parameters or filters.
@@ -51,28 +56,24 @@ public final class CollectionRunner: @unchecked Sendable {
         }
     }
 
-    /// Runs every prepared collector at once (each on its own pipeline sharing one HTTP client and
-    /// the backends) and returns their summaries in order.
-    public func run(_ prepared: [PreparedCollector], services: PipelineServices, settings: SettingsLayer) -> [RunSummary] {
+    /// Runs every prepared collector at once (each on its own pipeline, in a task group, sharing
+    /// one HTTP client and the backends) and returns their summaries in order.
+    public func run(_ prepared: [PreparedCollector], services: PipelineServices, settings: SettingsLayer) async -> [RunSummary] {
         let sharedConfiguration = Self.clientConfiguration(settings.http)
         let shared = CurlHTTPClient(configuration: sharedConfiguration)
-        let summaries = SummarySlots(count: prepared.count)
-        let group = DispatchGroup()
-        for (index, item) in prepared.enumerated() {
-            group.enter()
-            let thread = Thread { [self] in
-                defer { group.leave() }
+        var summaries = [RunSummary?](repeating: nil, count: prepared.count)
+        await withTaskGroup(of: (Int, RunSummary).self) { group in
+            for (index, item) in prepared.enumerated() {
                 // A collector whose own http section changes the client (response cap, CA bundle,
                 // connect timeout, User-Agent) gets a client of its own; the others share one.
                 let own = Self.clientConfiguration(item.entry.http)
                 let client = own == sharedConfiguration ? shared : CurlHTTPClient(configuration: own)
-                let summary = pipeline(for: item, services: services, shared: client, settings: settings).run(candidates: item.candidates)
-                summaries.set(index, summary)
+                let pipeline = pipeline(for: item, services: services, shared: client, settings: settings)
+                group.addTask { (index, await pipeline.run(candidates: item.candidates)) }
             }
-            thread.start()
+            for await (index, summary) in group { summaries[index] = summary }
         }
-        group.wait()
-        return summaries.all
+        return summaries.map { $0! }
     }
 
     /// The curl client settings an http section asks for (defaults where it is silent).
@@ -84,6 +85,8 @@ public final class CollectionRunner: @unchecked Sendable {
             caBundlePath: http.caBundle)
     }
 
+    /// The pipeline that runs one prepared collector: its own rate limit and retry policy around
+    /// the shared client, the pipeline options of its entry.
     public func pipeline(for item: PreparedCollector, services: PipelineServices, shared: any HTTPClient, settings: SettingsLayer) -> CollectionPipeline {
         var log = logger
         log[metadataKey: "collector"] = "\(item.entry.name)"
@@ -91,21 +94,20 @@ public final class CollectionRunner: @unchecked Sendable {
         let http = ResilientHTTPClient(
             base: shared, retryPolicy: item.entry.retry.policy,
             rateLimiter: RateLimiter(requestsPerMinute: item.entry.http.rateLimitPerMinute ?? 0),
-            logger: log, cancellation: cancellation)
-        http.onRetry = { _ in metrics.retry() }
+            logger: log, onRetry: { _ in metrics.retry() })
         let options = PipelineOptions(
             force: force, concurrency: item.entry.pipeline.concurrency ?? 4,
             gzipLevel: item.entry.pipeline.gzipLevel ?? Gzip.defaultLevel,
             registryTTL: (settings.registry.ttlDays ?? 365) * 24 * 3600,
             claimTTL: settings.registry.claimTTL ?? 300,
-            quarantineRejected: item.entry.pipeline.quarantineRejected ?? true)
-        let pipeline = CollectionPipeline(name: item.entry.name, collector: item.collector, services: services, http: http,
-                                          options: options, logger: log, cancellation: cancellation)
-        if let onProgress {
-            let name = item.entry.name
-            pipeline.onProgress = { done, total, outcome in onProgress(name, done, total, outcome) }
+            quarantineRejected: item.entry.pipeline.quarantineRejected ?? true,
+            retryPolicy: item.entry.retry.policy)
+        let name = item.entry.name
+        let progress = onProgress.map { report in
+            { @Sendable (done: Int, total: Int, outcome: CandidateOutcome) in report(name, done, total, outcome) }
         }
-        return pipeline
+        return CollectionPipeline(name: name, collector: item.collector, services: services, http: http,
+                                  options: options, logger: log, onProgress: progress, observer: observer)
     }
 
     /// The summary line of a multi-collector run: totals plus one summary per collector.
@@ -118,25 +120,5 @@ public final class CollectionRunner: @unchecked Sendable {
             ("errors", .array(summaries.flatMap { s in s.errors.map { .object(JSONObject([("collector", .string(s.collector)), ("candidate", .string($0.candidate)), ("error", .string($0.error))])) } })),
             ("collectors", .array(summaries.map { .object($0.jsonObject()) })),
         ]).serialized()
-    }
-}
-
-/// Summaries written by collector threads, read once all have finished.
-private final class SummarySlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [RunSummary?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ summary: RunSummary) {
-        lock.lock()
-        slots[index] = summary
-        lock.unlock()
-    }
-
-    var all: [RunSummary] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.map { $0! }
     }
 }

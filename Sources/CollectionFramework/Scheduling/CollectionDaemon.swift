@@ -1,38 +1,39 @@
 import Foundation
 import Logging
+import ServiceLifecycle
+import Synchronization
 
 /// `scraper serve`'s engine: every enabled collector on its cron schedule, each run a snapshot
-/// collection through ``CollectionRunner`` over shared backends. The runner's ``CollectionRunner/cancellation``
-/// stops it: waiting collectors stop at once, running ones finish their current candidates.
+/// collection through ``CollectionRunner`` over shared backends. Each collector's schedule is a
+/// swift-service-lifecycle `Service` (``services``), to be run in one `ServiceGroup` with the
+/// ops endpoint: on graceful shutdown a waiting collector stops at once and a running one stops
+/// taking candidates and finishes those it has claimed.
 ///
 /// ```swift
-/// let runner = CollectionRunner(logger: logger, catalog: catalog)
 /// let daemon = try CollectionDaemon(runner: runner, entries: configuration.collectors.filter(\.enabled),
-///                                   services: services, settings: configuration.settings,
+///                                   services: backends, settings: configuration.settings,
 ///                                   state: ScheduleState(path: "data/serve-state.dev.json"), jitterSeconds: 5)
-/// daemon.start()
-/// daemon.wait()          // returns after runner.cancellation.cancel()
+/// let group = ServiceGroup(services: daemon.services + [opsEndpoint], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
 /// ```
-public final class CollectionDaemon: @unchecked Sendable {
+public final class CollectionDaemon: Sendable {
     /// The schedule of a collector whose entry has none: the spec's every 15 minutes.
     public static let defaultSchedule = "*/15 * * * *"
 
     public let runner: CollectionRunner
     public let scheduler: CollectorScheduler
-    /// Called after each run with the collector's name and summary (e.g. to write the metrics file).
-    public var onRunFinished: (@Sendable (_ collector: String, _ summary: RunSummary) -> Void)? {
-        get { summaryBox.onSet }
-        set { summaryBox.onSet = newValue }
-    }
+    private let summaries = LastSummaries()
 
     /// Checks every entry (type known, parameters accepted, schedule valid and firing) before anything
-    /// starts; throws ``ConfigError`` naming the collector otherwise.
+    /// starts; throws ``ConfigError`` naming the collector otherwise. `onRunFinished` is called after
+    /// each run with the collector's name and summary (e.g. to write the metrics file).
     public init(runner: CollectionRunner, entries: [CollectorEntry], services: PipelineServices, settings: SettingsLayer,
                 state: ScheduleState, jitterSeconds: Double = 0, clock: any ScheduleClock = SystemScheduleClock(),
-                timeZone: TimeZone = .current) throws {
+                timeZone: TimeZone = .current,
+                onRunFinished: (@Sendable (_ collector: String, _ summary: RunSummary) -> Void)? = nil) throws {
         self.runner = runner
+        let summaries = self.summaries
         var jobs: [ScheduledJob] = []
-        let slots = SummaryBox()
         for entry in entries {
             let text = entry.schedule ?? CollectionDaemon.defaultSchedule
             let schedule: CronExpression
@@ -46,40 +47,34 @@ public final class CollectionDaemon: @unchecked Sendable {
                 runner.logger.info("collector \(entry.name) has no schedule in the configuration: using \(text)")
             }
             _ = try runner.prepare(entry, request: CollectionRequest(mode: .snapshot))
-            jobs.append(ScheduledJob(name: entry.name, schedule: schedule) { [runner] in
+            jobs.append(ScheduledJob(name: entry.name, schedule: schedule) { [runner, summaries] in
                 let summary: RunSummary
                 do {
                     let prepared = try runner.prepare(entry, request: CollectionRequest(mode: .snapshot, collectionTime: Date()))
-                    summary = runner.run([prepared], services: services, settings: settings)[0]
+                    summary = await runner.run([prepared], services: services, settings: settings)[0]
                 } catch {
                     summary = RunSummary.generationFailure(collector: entry.name, error: "\(error)")
                 }
                 var log = runner.logger
                 log[metadataKey: "collector"] = "\(entry.name)"
                 log.info("run summary: \(summary.json())")
-                slots.set(entry.name, summary)
+                summaries.set(entry.name, summary)
+                onRunFinished?(entry.name, summary)
                 return summary.succeeded
             })
         }
         scheduler = CollectorScheduler(jobs: jobs, state: state, jitterSeconds: jitterSeconds, clock: clock,
-                                       cancellation: runner.cancellation, logger: runner.logger, environment: services.registry.environment)
-        summaryBox = slots
+                                       logger: runner.logger, environment: services.registry.environment)
     }
 
-    private let summaryBox: SummaryBox
-
-    /// Starts every collector's schedule.
-    public func start() { scheduler.start() }
-
-    /// Blocks until ``CollectionRunner/cancellation`` is cancelled and every running collector has
-    /// finished its current candidates (with no collectors, until cancelled).
-    public func wait() {
-        while !runner.cancellation.isCancelled { CancellationFlag.sleep(3600, unless: runner.cancellation) }
-        scheduler.wait()
+    /// One `Service` per collector schedule (in entry order). Call once per run of the group.
+    public var services: [any Service] {
+        scheduler.announceStart()
+        return scheduler.jobs.map { ScheduleService(scheduler: scheduler, job: $0) }
     }
 
     /// The last run summary of each collector that has run.
-    public var lastSummaries: [String: RunSummary] { summaryBox.all }
+    public var lastSummaries: [String: RunSummary] { summaries.all }
 
     /// The default state file: beside the embedded registry (or in `./data` with Redis), one per environment.
     public static func defaultStatePath(registry: RegistrySettings, environment: String) -> String {
@@ -92,21 +87,23 @@ public final class CollectionDaemon: @unchecked Sendable {
     }
 }
 
-/// Last summaries written by job threads.
-private final class SummaryBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [String: RunSummary] = [:]
-    private var callback: (@Sendable (String, RunSummary) -> Void)?
-    var onSet: (@Sendable (String, RunSummary) -> Void)? {
-        get { lock.lock(); defer { lock.unlock() }; return callback }
-        set { lock.lock(); callback = newValue; lock.unlock() }
+/// One collector's schedule as a `Service`: its loop runs until graceful shutdown (or
+/// cancellation) and then returns once the run in progress, if any, has stopped.
+struct ScheduleService: Service {
+    let scheduler: CollectorScheduler
+    let job: ScheduledJob
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { [scheduler, job] in
+            await scheduler.runLoop(job)
+        }
     }
-    func set(_ name: String, _ summary: RunSummary) {
-        lock.lock()
-        values[name] = summary
-        let callback = self.callback
-        lock.unlock()
-        callback?(name, summary)
-    }
-    var all: [String: RunSummary] { lock.lock(); defer { lock.unlock() }; return values }
+}
+
+/// The last summary of each collector, written by the schedule loops.
+final class LastSummaries: Sendable {
+    private let values = Mutex<[String: RunSummary]>([:])
+
+    func set(_ name: String, _ summary: RunSummary) { values.withLock { $0[name] = summary } }
+    var all: [String: RunSummary] { values.withLock { $0 } }
 }

@@ -1,30 +1,31 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Something to run on a cron schedule.
 public struct ScheduledJob: Sendable {
     /// The collector name (also the key in ``ScheduleState``).
     public var name: String
     public var schedule: CronExpression
-    /// Runs once, synchronously; returns true when the run succeeded.
-    public var run: @Sendable () -> Bool
+    /// Runs once; returns true when the run succeeded. Cancelling the task stops the run early.
+    public var run: @Sendable () async -> Bool
 
-    public init(name: String, schedule: CronExpression, run: @escaping @Sendable () -> Bool) {
+    public init(name: String, schedule: CronExpression, run: @escaping @Sendable () async -> Bool) {
         self.name = name
         self.schedule = schedule
         self.run = run
     }
 }
 
-/// Runs each job on its schedule, one thread per job, so two runs of one job never overlap: a run
-/// that outlasts its interval makes the slots it covered pass without a run.
+/// Runs each job on its schedule, one loop per job (``runLoop(_:)``), so two runs of one job never
+/// overlap: a run that outlasts its interval makes the slots it covered pass without a run.
 ///
 /// - Start jitter: each run starts a random 0…`jitterSeconds` after its slot.
 /// - Downtime: at start, when the state file shows that a slot passed since the job last finished,
 ///   the job runs once at once (trigger `catch_up`), however many slots were missed.
-/// - Stop: cancel ``cancellation``; waiting jobs stop at once, a running job finishes its current
-///   candidates (the pipeline sees the same flag), then ``wait()`` returns.
-public final class CollectorScheduler: @unchecked Sendable {
+/// - Stop: cancel the loop's task; a waiting job stops at once, a running job's pipeline stops
+///   taking candidates (see ``CollectionPipeline``), its run is recorded, and the loop returns.
+public final class CollectorScheduler: Sendable {
     /// Why a run started.
     public enum Trigger: String, Sendable {
         case schedule
@@ -44,55 +45,42 @@ public final class CollectorScheduler: @unchecked Sendable {
     public let state: ScheduleState
     public let jitterSeconds: Double
     public let clock: any ScheduleClock
-    public let cancellation: CancellationFlag
     public let metrics: SchedulerMetrics
     private let logger: Logger
-    private let group = DispatchGroup()
-    private let lock = NSLock()
-    private var statuses: [String: JobStatus] = [:]
-    private var started = false
+    private let statuses: Mutex<[String: JobStatus]>
 
     public init(jobs: [ScheduledJob], state: ScheduleState, jitterSeconds: Double = 0, clock: any ScheduleClock = SystemScheduleClock(),
-                cancellation: CancellationFlag, logger: Logger, environment: String) {
+                logger: Logger, environment: String) {
         self.jobs = jobs
         self.state = state
         self.jitterSeconds = max(0, jitterSeconds)
         self.clock = clock
-        self.cancellation = cancellation
         self.logger = logger
         self.metrics = SchedulerMetrics(environment: environment)
-        for job in jobs { statuses[job.name] = JobStatus(name: job.name, running: false, nextRun: nil, runs: 0) }
+        var initial: [String: JobStatus] = [:]
+        for job in jobs { initial[job.name] = JobStatus(name: job.name, running: false, nextRun: nil, runs: 0) }
+        self.statuses = Mutex(initial)
     }
 
-    /// Starts one thread per job (once).
-    public func start() {
-        lock.lock()
-        guard !started else { lock.unlock(); return }
-        started = true
-        lock.unlock()
+    /// Reports a state file that could not be read and records the start in the metrics; call once
+    /// before the loops start.
+    public func announceStart() {
         if let problem = state.loadProblem { logger.warning("\(problem)") }
         metrics.started()
         metrics.scheduledCollectors(jobs.count)
-        for job in jobs {
-            group.enter()
-            let thread = Thread { [self] in
-                defer { group.leave() }
-                loop(job)
-            }
-            thread.name = "schedule \(job.name)"
-            thread.start()
-        }
     }
 
-    /// Blocks until every job's loop has ended (after ``cancellation`` is cancelled).
-    public func wait() {
-        group.wait()
+    /// Runs every job's loop in a task group until the calling task is cancelled.
+    public func run() async {
+        announceStart()
+        await withTaskGroup(of: Void.self) { group in
+            for job in jobs { group.addTask { await self.runLoop(job) } }
+        }
     }
 
     /// A snapshot of every job's status, in job order.
     public func status() -> [JobStatus] {
-        lock.lock(); defer { lock.unlock() }
-        return jobs.compactMap { statuses[$0.name] }
+        statuses.withLock { statuses in jobs.compactMap { statuses[$0.name] } }
     }
 
     /// When `job` should first run: now when a slot passed since its last recorded finish, else its next slot.
@@ -104,19 +92,20 @@ public final class CollectorScheduler: @unchecked Sendable {
     }
 
     private func update(_ name: String, _ change: (inout JobStatus) -> Void) {
-        lock.lock()
-        if var s = statuses[name] { change(&s); statuses[name] = s }
-        lock.unlock()
+        statuses.withLock { statuses in
+            if var s = statuses[name] { change(&s); statuses[name] = s }
+        }
     }
 
-    private func loop(_ job: ScheduledJob) {
+    /// One job's loop: wait for the slot (plus jitter), run, record, repeat, until the task is cancelled.
+    public func runLoop(_ job: ScheduledJob) async {
         var log = logger
         log[metadataKey: "collector"] = "\(job.name)"
         var (due, trigger) = firstDue(job, now: clock.now())
         if trigger == .catchUp, let last = state.entry(for: job.name) {
             log.info("the slot after the last run (finished \(Self.iso(last.lastFinished))) was missed while stopped: running once now")
         }
-        while !cancellation.isCancelled {
+        while !Task.isCancelled {
             guard let slot = due else {
                 log.error("schedule \(job.schedule.text.debugDescription) never fires: nothing to do for this collector")
                 return
@@ -124,17 +113,19 @@ public final class CollectorScheduler: @unchecked Sendable {
             update(job.name) { $0.nextRun = slot }
             metrics.nextRun(collector: job.name, at: slot)
             if trigger == .schedule { log.info("next run at \(Self.iso(slot)) (schedule \(job.schedule.text))") }
-            clock.sleep(until: slot, unless: cancellation)
-            if cancellation.isCancelled { break }
-            if jitterSeconds > 0 {
-                clock.sleep(until: clock.now().addingTimeInterval(Double.random(in: 0...jitterSeconds)), unless: cancellation)
-                if cancellation.isCancelled { break }
+            do {
+                try await clock.sleep(until: slot)
+                if jitterSeconds > 0 {
+                    try await clock.sleep(until: clock.now().addingTimeInterval(Double.random(in: 0...jitterSeconds)))
+                }
+            } catch {
+                break
             }
             let startedAt = clock.now()
             update(job.name) { $0.running = true }
             metrics.inProgress(collector: job.name, true)
             log.info("run started (trigger \(trigger.rawValue))")
-            let succeeded = job.run()
+            let succeeded = await job.run()
             let finishedAt = clock.now()
             metrics.inProgress(collector: job.name, false)
             metrics.runFinished(collector: job.name, trigger: trigger.rawValue, result: succeeded ? "success" : "failure",

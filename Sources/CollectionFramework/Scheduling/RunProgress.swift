@@ -1,11 +1,12 @@
 import Foundation
+import Synchronization
 
 /// Counts a run's finished candidates and renders the progress line `scraper run` shows for a
 /// backfill: done/total, rate, ETA and collected/skipped/failed. Thread-safe (pipelines report from
 /// worker threads).
 ///
 /// `37/120 (30%)  4.1/s  ETA 0:20  collected 35  skipped 1  failed 1`
-public final class RunProgress: @unchecked Sendable {
+public final class RunProgress: Sendable {
     /// The counts at one moment.
     public struct Snapshot: Sendable, Equatable {
         public var done = 0
@@ -43,36 +44,33 @@ public final class RunProgress: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var snapshot: Snapshot
+    private let snapshot: Mutex<Snapshot>
     private let start: Date
 
     public init(total: Int, start: Date = Date()) {
-        self.snapshot = Snapshot(total: total)
+        self.snapshot = Mutex(Snapshot(total: total))
         self.start = start
     }
 
     /// Counts one finished candidate and returns the counts after it.
     @discardableResult
     public func record(_ outcome: CandidateOutcome, at now: Date = Date()) -> Snapshot {
-        lock.lock()
-        defer { lock.unlock() }
-        snapshot.done += 1
-        switch outcome {
-        case .collected: snapshot.collected += 1
-        case .skippedDuplicate: snapshot.skipped += 1
-        case .failed: snapshot.failed += 1
-        case .notAttempted: break
+        snapshot.withLock { snapshot in
+            snapshot.done += 1
+            switch outcome {
+            case .collected: snapshot.collected += 1
+            case .skippedDuplicate: snapshot.skipped += 1
+            case .failed: snapshot.failed += 1
+            case .notAttempted: break
+            }
+            snapshot.elapsed = now.timeIntervalSince(start)
+            return snapshot
         }
-        snapshot.elapsed = now.timeIntervalSince(start)
-        return snapshot
     }
 
     /// The counts now.
     public var current: Snapshot {
-        lock.lock()
-        defer { lock.unlock() }
-        var s = snapshot
+        var s = snapshot.withLock { $0 }
         s.elapsed = Date().timeIntervalSince(start)
         return s
     }

@@ -5,17 +5,16 @@ import Foundation
 public protocol ScheduleClock: Sendable {
     /// The current (possibly scaled) time.
     func now() -> Date
-    /// Waits until ``now()`` reaches `date`, returning early when `cancellation` is cancelled.
-    func sleep(until date: Date, unless cancellation: CancellationFlag)
+    /// Waits until ``now()`` reaches `date`; throws `CancellationError` when the task is cancelled first.
+    func sleep(until date: Date) async throws
 }
 
 /// Real time.
 public struct SystemScheduleClock: ScheduleClock {
     public init() {}
     public func now() -> Date { Date() }
-    public func sleep(until date: Date, unless cancellation: CancellationFlag) {
-        let seconds = date.timeIntervalSinceNow
-        if seconds > 0 { CancellationFlag.sleep(seconds, unless: cancellation) }
+    public func sleep(until date: Date) async throws {
+        try await RetryPolicy.pause(date.timeIntervalSinceNow)
     }
 }
 
@@ -35,8 +34,7 @@ public struct ScaledScheduleClock: ScheduleClock {
         origin.addingTimeInterval(Date().timeIntervalSince(origin) * speed)
     }
 
-    public func sleep(until date: Date, unless cancellation: CancellationFlag) {
-        let seconds = date.timeIntervalSince(now()) / speed
-        if seconds > 0 { CancellationFlag.sleep(seconds, unless: cancellation) }
+    public func sleep(until date: Date) async throws {
+        try await RetryPolicy.pause(date.timeIntervalSince(now()) / speed)
     }
 }

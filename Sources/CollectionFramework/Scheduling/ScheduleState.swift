@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// When each scheduled collector last ran, kept in a small JSON file so a restarted daemon knows
 /// whether it missed a slot while it was down (and then runs once, not once per missed slot).
@@ -7,7 +8,7 @@ import Foundation
 /// "last_finished": "2025-01-20T10:00:04Z", "last_succeeded": true}}}`. Written atomically
 /// (temporary file, then rename). An unreadable file is reported once and treated as empty: the
 /// daemon then waits for each collector's next slot.
-public final class ScheduleState: @unchecked Sendable {
+public final class ScheduleState: Sendable {
     /// One collector's last run.
     public struct Entry: Sendable, Equatable {
         public var lastStarted: Date
@@ -24,34 +25,37 @@ public final class ScheduleState: @unchecked Sendable {
     /// The file, or nil to keep the state in memory only.
     public let path: String?
     /// Why the file could not be read at start, if it could not.
-    public private(set) var loadProblem: String?
-    private let lock = NSLock()
-    private var entries: [String: Entry] = [:]
+    public let loadProblem: String?
+    private let entries: Mutex<[String: Entry]>
 
     /// Reads `path` when it exists.
     public init(path: String?) {
         self.path = path
-        guard let path, FileManager.default.fileExists(atPath: path) else { return }
-        do {
-            entries = try ScheduleState.decode(try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            loadProblem = "cannot read the schedule state \(path) (\(error)); every collector waits for its next slot. Delete the file to silence this."
+        var loaded: [String: Entry] = [:]
+        var problem: String?
+        if let path, FileManager.default.fileExists(atPath: path) {
+            do {
+                loaded = try ScheduleState.decode(try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                problem = "cannot read the schedule state \(path) (\(error)); every collector waits for its next slot. Delete the file to silence this."
+            }
         }
+        entries = Mutex(loaded)
+        loadProblem = problem
     }
 
     /// The last run of `collector`, if one is known.
     public func entry(for collector: String) -> Entry? {
-        lock.lock(); defer { lock.unlock() }
-        return entries[collector]
+        entries.withLock { $0[collector] }
     }
 
     /// Records a finished run and saves the file.
     public func record(_ collector: String, _ entry: Entry) throws {
-        lock.lock()
-        entries[collector] = entry
-        let data = encode()
-        lock.unlock()
-        try save(data)
+        // Saved under the lock, so two collectors finishing at once never write an older state last.
+        try entries.withLock { entries in
+            entries[collector] = entry
+            try save(Self.encode(entries))
+        }
     }
 
     private func save(_ data: Data) throws {
@@ -74,7 +78,7 @@ public final class ScheduleState: @unchecked Sendable {
         return f
     }
 
-    private func encode() -> Data {
+    private static func encode(_ entries: [String: Entry]) -> Data {
         let f = ScheduleState.formatter()
         var collectors = JSONObject([])
         for name in entries.keys.sorted() {

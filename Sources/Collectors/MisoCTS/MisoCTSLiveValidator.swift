@@ -39,7 +39,7 @@ struct MisoCTSLiveValidator {
                 reason: "RefId is for \(refId.date) but \(requestedDate) was requested; the live feed ignores query parameters and always serves the current interval, so past or future days cannot be fetched from it",
                 field: "RefId", values: ["RefId": refText, "requested": requestedDate]))
         }
-        return .valid(ValidationReport(recordCount: records.count, dataQuality: nil, shape: "live"))
+        return .valid(ValidationReport(recordCount: records.count, shape: "live"))
     }
 
     private func recordFailure(_ record: JSONNode, index: Int) -> ValidationFailure? {
