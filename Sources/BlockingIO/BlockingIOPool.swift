@@ -5,8 +5,10 @@ import Foundation
 /// cooperative pool.
 ///
 /// Threads are started on demand, up to ``maximumThreads``, and then kept; work beyond that waits
-/// in a first-in first-out queue. ``run(_:)`` is the async door: it checks for cancellation
-/// before the call is queued, and the caller checks again between calls.
+/// in a first-in first-out queue. ``run(_:)`` is the async door. A blocking call that has been
+/// handed over runs to its end (its own timeouts bound it) whether or not the calling task is
+/// cancelled meanwhile: cancellation is checked by the callers between calls and ends their waits
+/// (backoff, rate limits, reconnects), never a transfer half done.
 ///
 /// ```swift
 /// let rows = try await BlockingIOPool.shared.run { try database.query(sql) }
@@ -38,12 +40,9 @@ public final class BlockingIOPool: @unchecked Sendable {
         self.maximumThreads = max(1, maximumThreads)
     }
 
-    /// Runs `work` on one of the pool's threads and returns its result. Throws `CancellationError`
-    /// without running it when the calling task is already cancelled; once started, a blocking
-    /// call runs to its end (its own timeouts bound it).
+    /// Runs `work` on one of the pool's threads and returns its result.
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try Task.checkCancellation()
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             execute {
                 continuation.resume(with: Result { try work() })
             }

@@ -10,7 +10,7 @@ import Synchronization
 /// - The producer calls ``push(_:)`` for each chunk and then ``finish(throwing:)`` once.
 /// - The consumer calls ``next()`` until it returns nil (or throws the producer's error), or
 ///   ``close()`` to stop early; `push` then returns false and the producer abandons its transfer.
-///   Cancelling the consuming task closes the channel too.
+///   Cancelling the consuming task does not close it: a transfer in flight is finished, not cut.
 public final class ByteChannel: Sendable {
     /// Bytes that may wait between producer and consumer before the producer blocks.
     public let limit: Int
@@ -84,10 +84,9 @@ public final class ByteChannel: Sendable {
     // MARK: consumer
 
     /// The next chunk, or nil at the end; throws the producer's error, or `CancellationError`
-    /// when the consuming task is cancelled.
+    /// once ``close()`` was called.
     public func next() async throws -> Data? {
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data?, any Error>) in
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data?, any Error>) in
                 enum Action { case value(Data, wake: Bool), end(Result<Void, any Error>), suspended }
                 let action: Action = state.withLock { s in
                     if !s.chunks.isEmpty {
@@ -114,9 +113,6 @@ public final class ByteChannel: Sendable {
                     break
                 }
             }
-        } onCancel: {
-            close()
-        }
     }
 
     /// Stops consuming: buffered chunks are dropped, a blocked producer wakes up and its next

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `scraper`: runs energy-market data collectors.
 @main
-struct ScraperCommand: ParsableCommand {
+struct ScraperCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scraper",
         abstract: "Collect energy-market data: fetch, validate, deduplicate, gzip, store and announce.",

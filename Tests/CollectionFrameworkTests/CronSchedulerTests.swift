@@ -1,36 +1,39 @@
+import BlockingIO
 import CollectionFramework
 import Foundation
 import Logging
 import TestSupport
+import Synchronization
 import XCTest
 
 /// Counts what scheduled probe collectors do: runs started, and the most runs of one collector at once.
-final class ProbeBoard: @unchecked Sendable {
+final class ProbeBoard: Sendable {
     static let shared = ProbeBoard()
-    private let lock = NSLock()
-    private var active: [String: Int] = [:]
-    private var maxActive: [String: Int] = [:]
-    private var finished: [String: Int] = [:]
-    private var started: [String: Int] = [:]
+    private struct Counts { var active = 0, maxActive = 0, finished = 0, started = 0 }
+    private let counts = Mutex<[String: Counts]>([:])
 
     func enter(_ name: String) {
-        lock.lock()
-        active[name, default: 0] += 1
-        started[name, default: 0] += 1
-        maxActive[name] = max(maxActive[name] ?? 0, active[name]!)
-        lock.unlock()
+        counts.withLock { all in
+            var c = all[name] ?? Counts()
+            c.active += 1
+            c.started += 1
+            c.maxActive = max(c.maxActive, c.active)
+            all[name] = c
+        }
     }
 
     func leave(_ name: String) {
-        lock.lock()
-        active[name, default: 0] -= 1
-        finished[name, default: 0] += 1
-        lock.unlock()
+        counts.withLock { all in
+            all[name, default: Counts()].active -= 1
+            all[name, default: Counts()].finished += 1
+        }
     }
 
     func counts(_ name: String) -> (started: Int, finished: Int, maxActive: Int) {
-        lock.lock(); defer { lock.unlock() }
-        return (started[name] ?? 0, finished[name] ?? 0, maxActive[name] ?? 0)
+        counts.withLock { all in
+            let c = all[name] ?? Counts()
+            return (c.started, c.finished, c.maxActive)
+        }
     }
 }
 
@@ -55,11 +58,13 @@ struct ScheduledProbeCollector: Collector {
                                   partitionDate: CalendarDate(year: 2025, month: 1, day: 20)!)]
     }
 
-    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) throws -> Data {
+    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) async throws -> ContentStream {
         ProbeBoard.shared.enter(name)
         defer { ProbeBoard.shared.leave(name) }
-        Thread.sleep(forTimeInterval: delay)
-        return Data("{\"ok\": true, \"id\": \"\(candidate.identifier)\"}".utf8)
+        // A download in flight: blocking I/O on the pool, which a stopping run lets finish.
+        let delay = delay
+        try await BlockingIOPool.shared.run { Thread.sleep(forTimeInterval: delay) }
+        return ContentStream(Data("{\"ok\": true, \"id\": \"\(candidate.identifier)\"}".utf8))
     }
 
     func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
@@ -92,33 +97,40 @@ final class CronSchedulerTests: XCTestCase {
         let runner = CollectionRunner(logger: Logger(label: "test"), catalog: CollectorCatalog([ScheduledProbeCollector.self]))
         let daemon = try CollectionDaemon(runner: runner, entries: entries, services: services, settings: SettingsLayer(),
                                           state: state, jitterSeconds: jitter, clock: clock, timeZone: TimeZone(identifier: "UTC")!)
-        addTeardownBlock {
-            // A failed assertion must not leave a daemon running into the next test.
-            runner.cancellation.cancel()
-            daemon.scheduler.wait()
-        }
         return daemon
     }
 
-    private func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+    /// Runs the daemon's schedules until the returned task is cancelled (as `serve` does on SIGTERM).
+    private func start(_ daemon: CollectionDaemon) -> Task<Void, Never> {
+        let scheduler = daemon.scheduler
+        let task = Task { await scheduler.run() }
+        addTeardownBlock {
+            // A failed assertion must not leave a daemon running into the next test.
+            task.cancel()
+            await task.value
+        }
+        return task
+    }
+
+    private func waitFor(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
-            usleep(20_000)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         return condition()
     }
 
-    func testRunsEveryCollectorOnItsScheduleAndStoresThroughThePipeline() throws {
+    func testRunsEveryCollectorOnItsScheduleAndStoresThroughThePipeline() async throws {
         let name = "fast-\(UUID().uuidString.prefix(6))"
         let slow = "slow-\(UUID().uuidString.prefix(6))"
         // Speed 120: `* * * * *` is a slot every half second of real time; `*/2` every second.
         let d = try daemon([entry(name, schedule: "* * * * *"), entry(slow, schedule: "*/2 * * * *")],
                            state: ScheduleState(path: root.appendingPathComponent("state.json").path))
-        d.start()
-        XCTAssertTrue(waitFor(10) { ProbeBoard.shared.counts(name).finished >= 4 && ProbeBoard.shared.counts(slow).finished >= 2 })
-        d.runner.cancellation.cancel()
-        d.wait()
+        let running = start(d)
+        XCTAssertTrue(await waitFor(10) { ProbeBoard.shared.counts(name).finished >= 4 && ProbeBoard.shared.counts(slow).finished >= 2 })
+        running.cancel()
+        await running.value
         let fast = ProbeBoard.shared.counts(name).finished
         let every2 = ProbeBoard.shared.counts(slow).finished
         XCTAssertGreaterThan(fast, every2, "the every-minute collector runs more often than the every-two-minutes one")
@@ -131,20 +143,20 @@ final class CronSchedulerTests: XCTestCase {
         XCTAssertTrue(state.contains("\"last_succeeded\": true"), state)
     }
 
-    func testNeverOverlapsTwoRunsOfOneCollectorWhenARunOutlastsItsInterval() throws {
+    func testNeverOverlapsTwoRunsOfOneCollectorWhenARunOutlastsItsInterval() async throws {
         let name = "overlap-\(UUID().uuidString.prefix(6))"
         // Slots every 0.5 s; each run takes 1.2 s.
         let d = try daemon([entry(name, schedule: "* * * * *", delayMs: 1200)], state: ScheduleState(path: nil))
-        d.start()
-        XCTAssertTrue(waitFor(15) { ProbeBoard.shared.counts(name).finished >= 3 })
-        d.runner.cancellation.cancel()
-        d.wait()
+        let running = start(d)
+        XCTAssertTrue(await waitFor(15) { ProbeBoard.shared.counts(name).finished >= 3 })
+        running.cancel()
+        await running.value
         let counts = ProbeBoard.shared.counts(name)
         XCTAssertEqual(counts.maxActive, 1, "two runs of one collector overlapped")
         XCTAssertEqual(counts.started, counts.finished)
     }
 
-    func testAfterDowntimeAMissedScheduleRunsOnceNotOncePerMissedSlot() throws {
+    func testAfterDowntimeAMissedScheduleRunsOnceNotOncePerMissedSlot() async throws {
         let statePath = root.appendingPathComponent("state.json").path
         let name = "catchup-\(UUID().uuidString.prefix(6))"
         let quiet = "quiet-\(UUID().uuidString.prefix(6))"
@@ -157,11 +169,11 @@ final class CronSchedulerTests: XCTestCase {
         try seed.record(quiet, .init(lastStarted: Date(), lastFinished: Date(), lastSucceeded: true))   // nothing missed
         let d = try daemon([entry(name, schedule: hourly), entry(quiet, schedule: hourly), entry(fresh, schedule: hourly)],
                            state: ScheduleState(path: statePath), clock: SystemScheduleClock())
-        d.start()
-        XCTAssertTrue(waitFor(10) { ProbeBoard.shared.counts(name).finished >= 1 })
-        Thread.sleep(forTimeInterval: 1.5)
-        d.runner.cancellation.cancel()
-        d.wait()
+        let running = start(d)
+        XCTAssertTrue(await waitFor(10) { ProbeBoard.shared.counts(name).finished >= 1 })
+        try await Task.sleep(for: .milliseconds(1500))
+        running.cancel()
+        await running.value
         let minute = Calendar(identifier: .gregorian).component(.minute, from: Date())
         try XCTSkipIf(minute == 0, "the hour turned during the test: a real slot came due")
         XCTAssertEqual(ProbeBoard.shared.counts(name).finished, 1, "one catch-up run for 24 missed slots")
@@ -171,14 +183,14 @@ final class CronSchedulerTests: XCTestCase {
         XCTAssertGreaterThan(after.lastFinished, Date().addingTimeInterval(-60), "the catch-up run was recorded")
     }
 
-    func testCancellationDrainsTheRunInProgressThenStops() throws {
+    func testCancellationDrainsTheRunInProgressThenStops() async throws {
         let name = "drain-\(UUID().uuidString.prefix(6))"
         let d = try daemon([entry(name, schedule: "* * * * *", delayMs: 1500)], state: ScheduleState(path: nil))
-        d.start()
-        XCTAssertTrue(waitFor(10) { ProbeBoard.shared.counts(name).started >= 1 })
+        let running = start(d)
+        XCTAssertTrue(await waitFor(10) { ProbeBoard.shared.counts(name).started >= 1 })
         let cancelledAt = Date()
-        d.runner.cancellation.cancel()
-        d.wait()
+        running.cancel()
+        await running.value
         let counts = ProbeBoard.shared.counts(name)
         XCTAssertEqual(counts.started, counts.finished, "wait() returned before the running candidate finished")
         XCTAssertEqual(counts.started, 1, "no run starts after cancellation")
@@ -186,28 +198,28 @@ final class CronSchedulerTests: XCTestCase {
         XCTAssertEqual(d.lastSummaries[name]?.collected, 1, "the candidate in progress was stored, not abandoned")
     }
 
-    func testJitterDelaysEachStartWithinItsBound() throws {
+    func testJitterDelaysEachStartWithinItsBound() async throws {
         let name = "jitter-\(UUID().uuidString.prefix(6))"
         let statePath = root.appendingPathComponent("jitter.json").path
         let state = ScheduleState(path: statePath)
         // Scaled seconds: 40 s of jitter is a third of a real second at speed 120.
         let d = try daemon([entry(name, schedule: "*/2 * * * *")], state: state, jitter: 40)
         var offsets: [Double] = []
-        d.start()
+        let running = start(d)
         for round in 1...3 {
-            XCTAssertTrue(waitFor(10) { d.scheduler.status()[0].runs >= round })
+            XCTAssertTrue(await waitFor(10) { d.scheduler.status()[0].runs >= round })
             let started = try XCTUnwrap(state.entry(for: name)).lastStarted.timeIntervalSince1970
             offsets.append(started.truncatingRemainder(dividingBy: 120))
         }
-        d.runner.cancellation.cancel()
-        d.wait()
+        running.cancel()
+        await running.value
         for offset in offsets {
             XCTAssertGreaterThanOrEqual(offset, 0)
             XCTAssertLessThan(offset, 40 + 15, "a start is at most the jitter (plus scheduling slack) after its slot: \(offsets)")
         }
     }
 
-    func testRefusesBadSchedulesAndUnknownTypesBeforeStarting() throws {
+    func testRefusesBadSchedulesAndUnknownTypesBeforeStarting() async throws {
         XCTAssertThrowsError(try daemon([entry("x", schedule: "*/15 * * *")], state: ScheduleState(path: nil))) { error in
             XCTAssertTrue("\(error)".contains("collectors.x.schedule"), "\(error)")
             XCTAssertTrue("\(error)".contains("has 4 fields"), "\(error)")
@@ -222,7 +234,7 @@ final class CronSchedulerTests: XCTestCase {
         XCTAssertEqual(d.scheduler.jobs.first?.schedule.text, "*/15 * * * *", "no schedule: the spec's every 15 minutes")
     }
 
-    func testAnUnreadableStateFileIsReportedAndTreatedAsEmpty() throws {
+    func testAnUnreadableStateFileIsReportedAndTreatedAsEmpty() async throws {
         let path = root.appendingPathComponent("broken.json").path
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: path))
         let state = ScheduleState(path: path)

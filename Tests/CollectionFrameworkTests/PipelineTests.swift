@@ -21,11 +21,11 @@ struct FixtureCollector: Collector {
         }
     }
 
-    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) throws -> Data {
+    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) async throws -> ContentStream {
         guard let data = payloads[candidate.identifier], !data.isEmpty else {
             throw HTTPError.status(code: 503, url: candidate.url, retryAfter: nil, bodyExcerpt: "")
         }
-        return data
+        return ContentStream(data)
     }
 
     func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
@@ -33,39 +33,6 @@ struct FixtureCollector: Collector {
             ? .valid(ValidationReport(recordCount: 1))
             : .invalid(ValidationFailure(rule: "ok_flag", reason: "payload lacks \"ok\": true", field: "ok"))
     }
-}
-
-final class RecordingNotifier: Notifier, @unchecked Sendable {
-    let displayName = "recording"
-    let fail: Bool
-    private let lock = NSLock()
-    private(set) var messages: [NotificationMessage] = []
-    init(fail: Bool = false) { self.fail = fail }
-    func publish(_ message: NotificationMessage) throws {
-        if fail { throw NotifierError.deliveryFailed("broker down") }
-        lock.lock(); messages.append(message); lock.unlock()
-    }
-    func close() {}
-}
-
-/// Wraps a registry and fails `register` while `failRegister` is set.
-final class FlakyRegistry: HashRegistry, @unchecked Sendable {
-    let inner: any HashRegistry
-    var failRegister = true
-    init(_ inner: any HashRegistry) { self.inner = inner }
-    var displayName: String { "flaky" }
-    var environment: String { inner.environment }
-    func exists(sha256: String, datasetGroup: String) throws -> Bool { try inner.exists(sha256: sha256, datasetGroup: datasetGroup) }
-    func claim(sha256: String, datasetGroup: String, ttl: Int) throws -> Bool { try inner.claim(sha256: sha256, datasetGroup: datasetGroup, ttl: ttl) }
-    func releaseClaim(sha256: String, datasetGroup: String) throws { try inner.releaseClaim(sha256: sha256, datasetGroup: datasetGroup) }
-    func register(sha256: String, datasetGroup: String, record: RegistryRecord, ttl: Int) throws {
-        if failRegister { throw HashRegistryError.unavailable("registry went away") }
-        try inner.register(sha256: sha256, datasetGroup: datasetGroup, record: record, ttl: ttl)
-    }
-    func get(sha256: String, datasetGroup: String) throws -> RegistryRecord? { try inner.get(sha256: sha256, datasetGroup: datasetGroup) }
-    func delete(sha256: String, datasetGroup: String) throws -> Bool { try inner.delete(sha256: sha256, datasetGroup: datasetGroup) }
-    func count(datasetGroup: String) throws -> Int { try inner.count(datasetGroup: datasetGroup) }
-    func checkReachable() throws {}
 }
 
 final class PipelineTests: XCTestCase {
@@ -87,17 +54,19 @@ final class PipelineTests: XCTestCase {
                            logger: Logger(label: "test"))
     }
 
-    func testStoresGzippedBytesRegistersAndSkipsOnRerun() throws {
+    func testStoresGzippedBytesRegistersAndSkipsOnRerun() async throws {
         let payload = Data("{\"ok\": true, \"n\": 1}".utf8)
         let collector = FixtureCollector(payloads: ["a.json": payload])
         let notifier = RecordingNotifier()
-        let first = pipeline(collector, notifier: notifier).run(CollectionRequest())
+        let first = await pipeline(collector, notifier: notifier).run(CollectionRequest())
         XCTAssertEqual([first.totalCandidates, first.collected, first.skippedDuplicate, first.failed], [1, 1, 0, 0])
         let key = "sourcing/test_fixture/year=2025/month=01/day=20/a.json.gz"
         XCTAssertEqual(first.storedKeys, [key])
-        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(store.get(key: key))), payload)
+        let storedBody = try await store.get(key: key)
+        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(storedBody)), payload)
         let sha = ContentHash.sha256Hex(payload)
-        let record = try XCTUnwrap(registry.get(sha256: sha, datasetGroup: "test_fixture"))
+        let found = try await registry.get(sha256: sha, datasetGroup: "test_fixture")
+        let record = try XCTUnwrap(found)
         XCTAssertEqual(record.location, store.location(forKey: key))
         XCTAssertEqual(record.metadata["source"], .string("test"))
         XCTAssertNotNil(record.metadata["etag"]?.stringValue)
@@ -106,39 +75,41 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(notifier.messages.first?.metadata["original_file_md5sum"], .string(sha))
         XCTAssertEqual(notifier.messages.first?.metadata["original_file_size"], .int(payload.count))
 
-        let second = pipeline(collector, notifier: notifier).run(CollectionRequest())
+        let second = await pipeline(collector, notifier: notifier).run(CollectionRequest())
         XCTAssertEqual([second.collected, second.skippedDuplicate, second.failed], [0, 1, 0])
         XCTAssertEqual(notifier.messages.count, 1, "a skipped duplicate is not announced")
 
-        let forced = pipeline(collector, force: true).run(CollectionRequest())
+        let forced = await pipeline(collector, force: true).run(CollectionRequest())
         XCTAssertEqual([forced.collected, forced.skippedDuplicate], [1, 0])
         XCTAssertEqual(store.keys(under: "sourcing/test_fixture"), [key], "re-storing identical content keeps one object")
     }
 
-    func testOneFailureDoesNotStopTheOthersAndInvalidPayloadsAreQuarantined() throws {
+    func testOneFailureDoesNotStopTheOthersAndInvalidPayloadsAreQuarantined() async throws {
         let collector = FixtureCollector(payloads: [
             "good.json": Data("{\"ok\": true}".utf8),
             "down.json": Data(),
             "bad.json": Data("{\"ok\": false}".utf8),
         ])
-        let summary = pipeline(collector).run(CollectionRequest())
+        let summary = await pipeline(collector).run(CollectionRequest())
         XCTAssertEqual([summary.totalCandidates, summary.collected, summary.failed, summary.rejected], [3, 1, 2, 1])
         XCTAssertEqual(Set(summary.errors.map(\.candidate)), ["down.json", "bad.json"])
         XCTAssertTrue(summary.errors.first { $0.candidate == "bad.json" }!.error.contains("[ok_flag]"))
         XCTAssertTrue(summary.errors.first { $0.candidate == "down.json" }!.error.contains("HTTP 503"))
-        XCTAssertEqual(try registry.count(datasetGroup: "test_fixture"), 1, "nothing invalid is registered")
+        let registered = try await registry.count(datasetGroup: "test_fixture")
+        XCTAssertEqual(registered, 1, "nothing invalid is registered")
         let rejected = store.keys(under: "sourcing/_rejected/test_fixture")
         XCTAssertEqual(rejected.count, 2, "payload and reason: \(rejected)")
         let reasonKey = try XCTUnwrap(rejected.first { $0.hasSuffix(".reason.json.gz") })
-        let reason = String(decoding: try Gzip.decompress(try XCTUnwrap(store.get(key: reasonKey))), as: UTF8.self)
+        let reasonBody = try await store.get(key: reasonKey)
+        let reason = String(decoding: try Gzip.decompress(try XCTUnwrap(reasonBody)), as: UTF8.self)
         XCTAssertTrue(reason.contains("\"rule\": \"ok_flag\""), reason)
         XCTAssertFalse(summary.succeeded)
         XCTAssertTrue(summary.json().hasPrefix("{\"total_candidates\": 3, \"collected\": 1, \"skipped_duplicate\": 0, \"failed\": 2, \"errors\": ["))
     }
 
-    func testDifferentContentUnderTheSameIdentifierGetsADistinctKey() throws {
-        _ = pipeline(FixtureCollector(payloads: ["snap.json": Data("{\"ok\": true, \"v\": 1}".utf8)])).run(CollectionRequest())
-        let second = pipeline(FixtureCollector(payloads: ["snap.json": Data("{\"ok\": true, \"v\": 2}".utf8)])).run(CollectionRequest())
+    func testDifferentContentUnderTheSameIdentifierGetsADistinctKey() async throws {
+        _ = await pipeline(FixtureCollector(payloads: ["snap.json": Data("{\"ok\": true, \"v\": 1}".utf8)])).run(CollectionRequest())
+        let second = await pipeline(FixtureCollector(payloads: ["snap.json": Data("{\"ok\": true, \"v\": 2}".utf8)])).run(CollectionRequest())
         XCTAssertEqual(second.collected, 1)
         let keys = store.keys(under: "sourcing/test_fixture")
         XCTAssertEqual(keys.count, 2, "the first snapshot is not clobbered: \(keys)")
@@ -147,42 +118,48 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(keys.contains("sourcing/test_fixture/year=2025/month=01/day=20/snap_\(sha.prefix(12)).json.gz"))
     }
 
-    func testNotificationFailureIsCountedNotFatal() throws {
-        let summary = pipeline(FixtureCollector(payloads: ["a.json": Data("{\"ok\": true}".utf8)]), notifier: RecordingNotifier(fail: true)).run(CollectionRequest())
+    func testNotificationFailureIsCountedNotFatal() async throws {
+        let summary = await pipeline(FixtureCollector(payloads: ["a.json": Data("{\"ok\": true}".utf8)]), notifier: RecordingNotifier(fail: true)).run(CollectionRequest())
         XCTAssertEqual([summary.collected, summary.failed, summary.notificationFailures], [1, 0, 1])
         XCTAssertTrue(summary.succeeded)
-        XCTAssertEqual(try registry.count(datasetGroup: "test_fixture"), 1)
+        let registered = try await registry.count(datasetGroup: "test_fixture")
+        XCTAssertEqual(registered, 1)
     }
 
-    func testRegistryFailureAfterStoreIsReportedFailedAndARerunConverges() throws {
+    func testRegistryFailureAfterStoreIsReportedFailedAndARerunConverges() async throws {
         let payload = Data("{\"ok\": true}".utf8)
         let collector = FixtureCollector(payloads: ["a.json": payload])
         let flaky = FlakyRegistry(registry)
-        let first = pipeline(collector, registry: flaky).run(CollectionRequest())
+        let first = await pipeline(collector, registry: flaky).run(CollectionRequest())
         XCTAssertEqual([first.collected, first.failed], [0, 1], "what cannot be registered is failed, never collected")
         XCTAssertTrue(first.errors[0].error.contains("could not register"))
         XCTAssertEqual(store.keys(under: "sourcing/test_fixture").count, 1, "the object was stored before registration")
         flaky.failRegister = false
-        let rerun = pipeline(collector, registry: flaky).run(CollectionRequest())
+        let rerun = await pipeline(collector, registry: flaky).run(CollectionRequest())
         XCTAssertEqual([rerun.collected, rerun.failed], [1, 0])
         XCTAssertEqual(store.keys(under: "sourcing/test_fixture").count, 1, "the rerun re-stores idempotently")
-        XCTAssertTrue(try registry.exists(sha256: ContentHash.sha256Hex(payload), datasetGroup: "test_fixture"))
+        let exists = try await registry.exists(sha256: ContentHash.sha256Hex(payload), datasetGroup: "test_fixture")
+        XCTAssertTrue(exists)
     }
 
-    func testHeldClaimMeansAnotherRunnerIsStoringIt() throws {
+    func testHeldClaimMeansAnotherRunnerIsStoringIt() async throws {
         let payload = Data("{\"ok\": true}".utf8)
         let other = try SQLiteHashRegistry(path: root.appendingPathComponent("registry.sqlite3").path, environment: "dev")
-        XCTAssertTrue(try other.claim(sha256: ContentHash.sha256Hex(payload), datasetGroup: "test_fixture", ttl: 60))
-        let summary = pipeline(FixtureCollector(payloads: ["a.json": payload])).run(CollectionRequest())
+        let claimed = try await other.claim(sha256: ContentHash.sha256Hex(payload), datasetGroup: "test_fixture", ttl: 60)
+        XCTAssertTrue(claimed)
+        let summary = await pipeline(FixtureCollector(payloads: ["a.json": payload])).run(CollectionRequest())
         XCTAssertEqual([summary.collected, summary.skippedDuplicate], [0, 1])
         XCTAssertTrue(store.keys(under: "sourcing/test_fixture").isEmpty)
     }
 
-    func testCancelledRunLeavesTheRestNotAttempted() {
+    func testCancelledRunLeavesTheRestNotAttempted() async {
         let collector = FixtureCollector(payloads: ["a.json": Data("{\"ok\": true}".utf8), "b.json": Data("{\"ok\": true}".utf8)])
         let p = pipeline(collector)
-        p.cancellation.cancel()
-        let summary = p.run(CollectionRequest())
+        let run = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await p.run(CollectionRequest())
+        }
+        let summary = await run.value
         XCTAssertEqual(summary.notAttempted, 2)
         XCTAssertTrue(summary.interrupted)
         XCTAssertFalse(summary.succeeded)

@@ -7,20 +7,20 @@ final class LocalObjectStoreTests: XCTestCase {
 
     func put(_ store: LocalObjectStore, _ key: String, _ raw: String, replace: Bool = false) throws -> StoredObject {
         let data = Data(raw.utf8)
-        return try store.put(ObjectPutRequest(key: key, body: try Gzip.compress(data), contentSHA256: ContentHash.sha256Hex(data), replaceIdentical: replace))
+        return try await store.put(ObjectPutRequest(key: key, body: try Gzip.compress(data), contentSHA256: ContentHash.sha256Hex(data), replaceIdentical: replace))
     }
 
-    func testStoresAtKeyAndReadsBack() throws {
+    func testStoresAtKeyAndReadsBack() async throws {
         let store = makeStore()
         let key = StorageKey.object(datasetGroup: "g", date: CalendarDate(year: 2025, month: 1, day: 20)!, identifier: "cts_20250120.json")
         XCTAssertEqual(key, "sourcing/g/year=2025/month=01/day=20/cts_20250120.json.gz")
         let stored = try put(store, key, "{\"a\":1}")
         XCTAssertEqual(stored.location, "file://" + store.root.appendingPathComponent(key).path)
-        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(store.get(key: key))), Data("{\"a\":1}".utf8))
+        await XCTAssertEqualAsync(try Gzip.decompress(try await XCTUnwrapAsync(await store.get(key: key))), Data("{\"a\":1}".utf8))
         XCTAssertEqual(store.keys(), [key], "no temporary files are left behind")
     }
 
-    func testIdenticalContentIsIdempotentAndDifferentContentIsRefused() throws {
+    func testIdenticalContentIsIdempotentAndDifferentContentIsRefused() async throws {
         let store = makeStore()
         _ = try put(store, "sourcing/g/x.json.gz", "one")
         XCTAssertNoThrow(try put(store, "sourcing/g/x.json.gz", "one"))
@@ -28,17 +28,17 @@ final class LocalObjectStoreTests: XCTestCase {
         XCTAssertThrowsError(try put(store, "sourcing/g/x.json.gz", "two")) { error in
             guard case ObjectStoreError.keyTaken = error else { return XCTFail("\(error)") }
         }
-        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(store.get(key: "sourcing/g/x.json.gz"))), Data("one".utf8))
+        await XCTAssertEqualAsync(try Gzip.decompress(try await XCTUnwrapAsync(await store.get(key: "sourcing/g/x.json.gz"))), Data("one".utf8))
     }
 
-    func testKeysThatEscapeTheRootAreRefused() {
+    func testKeysThatEscapeTheRootAreRefused() async {
         let store = makeStore()
         for key in ["../x.gz", "sourcing/../../x.gz", "/etc/x.gz", "a//b.gz", "a/\u{1}b.gz", ""] {
             XCTAssertThrowsError(try put(store, key, "x"), key)
         }
     }
 
-    func testConcurrentWritersOfDifferentContentNeverClobber() throws {
+    func testConcurrentWritersOfDifferentContentNeverClobber() async throws {
         let store = makeStore()
         let results = ResultsBox()
         DispatchQueue.concurrentPerform(iterations: 8) { i in
@@ -46,7 +46,7 @@ final class LocalObjectStoreTests: XCTestCase {
         }
         XCTAssertEqual(results.values.count, 1, "exactly one writer wins the key")
         let winner = results.values[0]
-        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(store.get(key: "sourcing/g/same.json.gz"))), Data("content-\(winner)".utf8))
+        await XCTAssertEqualAsync(try Gzip.decompress(try await XCTUnwrapAsync(await store.get(key: "sourcing/g/same.json.gz"))), Data("content-\(winner)".utf8))
     }
 }
 
@@ -57,40 +57,40 @@ final class ResultsBox: @unchecked Sendable {
 }
 
 final class SQLiteHashRegistryTests: XCTestCase {
-    func testRegisterGetCountDeleteAndRecordSchema() throws {
+    func testRegisterGetCountDeleteAndRecordSchema() async throws {
         let path = TestPaths.temporaryDirectory("reg").appendingPathComponent("r.sqlite3").path
         let registry = try SQLiteHashRegistry(path: path, environment: "dev")
         let record = RegistryRecord(location: "s3://b/k", registeredAt: RegistryRecord.timestamp(), metadata: ["version_id": .string("v1"), "etag": .string("e")])
-        XCTAssertFalse(try registry.exists(sha256: "abc", datasetGroup: "g"))
-        try registry.register(sha256: "abc", datasetGroup: "g", record: record, ttl: 3600)
-        try registry.register(sha256: "def", datasetGroup: "other", record: record, ttl: 3600)
-        XCTAssertTrue(try registry.exists(sha256: "abc", datasetGroup: "g"))
-        XCTAssertEqual(try registry.get(sha256: "abc", datasetGroup: "g"), record, "a record reads back field for field, in order")
-        XCTAssertEqual(try registry.count(datasetGroup: "g"), 1)
+        await XCTAssertFalseAsync(try await registry.exists(sha256: "abc", datasetGroup: "g"))
+        try await registry.register(sha256: "abc", datasetGroup: "g", record: record, ttl: 3600)
+        try await registry.register(sha256: "def", datasetGroup: "other", record: record, ttl: 3600)
+        await XCTAssertTrueAsync(try await registry.exists(sha256: "abc", datasetGroup: "g"))
+        await XCTAssertEqualAsync(try await registry.get(sha256: "abc", datasetGroup: "g"), record, "a record reads back field for field, in order")
+        await XCTAssertEqualAsync(try await registry.count(datasetGroup: "g"), 1)
         XCTAssertTrue(record.json().hasPrefix("{\"s3_path\": \"s3://b/k\", \"registered_at\": \""))
         XCTAssertTrue(record.registeredAt.hasSuffix("Z"))
-        XCTAssertTrue(try registry.delete(sha256: "abc", datasetGroup: "g"))
-        XCTAssertFalse(try registry.delete(sha256: "abc", datasetGroup: "g"))
+        await XCTAssertTrueAsync(try await registry.delete(sha256: "abc", datasetGroup: "g"))
+        await XCTAssertFalseAsync(try await registry.delete(sha256: "abc", datasetGroup: "g"))
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
     }
 
-    func testRecordsExpireAfterTheirTTLAndSurviveReopening() throws {
+    func testRecordsExpireAfterTheirTTLAndSurviveReopening() async throws {
         let path = TestPaths.temporaryDirectory("reg").appendingPathComponent("r.sqlite3").path
         let clock = TestClock()
         let registry = try SQLiteHashRegistry(path: path, environment: "prod", clock: { clock.now })
-        try registry.register(sha256: "abc", datasetGroup: "g", record: RegistryRecord(location: "x", registeredAt: "t", metadata: [:]), ttl: 100)
+        try await registry.register(sha256: "abc", datasetGroup: "g", record: RegistryRecord(location: "x", registeredAt: "t", metadata: [:]), ttl: 100)
         let reopened = try SQLiteHashRegistry(path: path, environment: "prod", clock: { clock.now })
-        XCTAssertTrue(try reopened.exists(sha256: "abc", datasetGroup: "g"))
+        await XCTAssertTrueAsync(try await reopened.exists(sha256: "abc", datasetGroup: "g"))
         XCTAssertEqual(try XCTUnwrap(reopened.timeToLive(sha256: "abc", datasetGroup: "g")), 100, accuracy: 1)
         clock.advance(101)
-        XCTAssertFalse(try reopened.exists(sha256: "abc", datasetGroup: "g"))
-        XCTAssertEqual(try reopened.count(datasetGroup: "g"), 0)
+        await XCTAssertFalseAsync(try await reopened.exists(sha256: "abc", datasetGroup: "g"))
+        await XCTAssertEqualAsync(try await reopened.count(datasetGroup: "g"), 0)
         let dev = try SQLiteHashRegistry(path: path, environment: "dev", clock: { clock.now })
-        XCTAssertFalse(try dev.exists(sha256: "abc", datasetGroup: "g"), "environments do not share keys")
+        await XCTAssertFalseAsync(try await dev.exists(sha256: "abc", datasetGroup: "g"), "environments do not share keys")
     }
 
-    func testClaimIsExclusiveAcrossConnectionsAndExpires() throws {
+    func testClaimIsExclusiveAcrossConnectionsAndExpires() async throws {
         let path = TestPaths.temporaryDirectory("reg").appendingPathComponent("r.sqlite3").path
         let clock = TestClock()
         let a = try SQLiteHashRegistry(path: path, environment: "dev", clock: { clock.now })
@@ -105,7 +105,7 @@ final class SQLiteHashRegistryTests: XCTestCase {
         XCTAssertTrue(try a.claim(sha256: "h", datasetGroup: "g", ttl: 10))
     }
 
-    func testRefusesUnknownEnvironment() {
+    func testRefusesUnknownEnvironment() async {
         XCTAssertThrowsError(try SQLiteHashRegistry(path: TestPaths.temporaryDirectory().appendingPathComponent("r").path, environment: "qa"))
     }
 }

@@ -54,16 +54,32 @@ final class SupportTests: XCTestCase {
         XCTAssertEqual(policy.delay(afterAttempt: 1, retryAfter: "60", now: now), 10, "Retry-After is capped")
     }
 
-    func testRateLimiterSpacesRequestsPerHost() {
+    func testRateLimiterSpacesRequestsPerHost() async throws {
         let limiter = RateLimiter(requestsPerMinute: 600) // one every 0.1 s
         let start = Date()
-        for _ in 0..<4 { limiter.acquire(host: "a") }
+        var waits: [Double] = []
+        for _ in 0..<4 { waits.append(try await limiter.acquire(host: "a")) }
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 0.29)
-        let other = Date()
-        limiter.acquire(host: "b")
-        XCTAssertLessThan(Date().timeIntervalSince(other), 0.09, "hosts are limited separately")
+        XCTAssertEqual(waits[0], 0, "the first request of a host does not wait")
+        XCTAssertGreaterThan(waits[3], waits[1], "each later slot is further away: \(waits)")
+        let other = try await limiter.acquire(host: "b")
+        XCTAssertEqual(other, 0, "hosts are limited separately")
         let unlimited = RateLimiter(requestsPerMinute: 0)
-        XCTAssertEqual(unlimited.acquire(host: "a"), 0)
+        let none = try await unlimited.acquire(host: "a")
+        XCTAssertEqual(none, 0)
+    }
+
+    func testRateLimiterWaitEndsWhenTheTaskIsCancelled() async throws {
+        let limiter = RateLimiter(requestsPerMinute: 1) // a slot a minute
+        _ = try await limiter.acquire(host: "a")
+        let waiting = Task { try await limiter.acquire(host: "a") }
+        waiting.cancel()
+        do {
+            _ = try await waiting.value
+            XCTFail("a cancelled wait must not sit out its minute")
+        } catch {
+            XCTAssertTrue(error is CancellationError, "\(error)")
+        }
     }
 
     func testSecretRedactor() {

@@ -27,7 +27,7 @@ final class TestOnlyCollectorRunnerTests: XCTestCase {
         CollectionRunner(logger: Logger(label: "test-only-runner"), catalog: CollectorCatalog(types))
     }
 
-    func testTheCatalogHoldsOnlyWhatTheTestRegistered() throws {
+    func testTheCatalogHoldsOnlyWhatTheTestRegistered() async throws {
         let runner = runner([HubCountCollector.self, InMemoryFeedCollector.self])
         XCTAssertEqual(runner.catalog.typeNames, ["test.hub_count", "test.in_memory"])
         XCTAssertThrowsError(try runner.prepare(CollectorEntry(name: "cts", type: "miso.cts"), request: CollectionRequest())) { error in
@@ -36,7 +36,7 @@ final class TestOnlyCollectorRunnerTests: XCTestCase {
         }
     }
 
-    func testASimulatorBackedTestCollectorIsFetchedStoredRegisteredThenSkipped() throws {
+    func testASimulatorBackedTestCollectorIsFetchedStoredRegisteredThenSkipped() async throws {
         let sim = try MisoSimulatorProcess(arguments: ["--today", "2026-07-27"])
         defer { sim.stop() }
         let runner = runner([HubCountCollector.self])
@@ -46,33 +46,35 @@ final class TestOnlyCollectorRunnerTests: XCTestCase {
 
         let prepared = try runner.prepare(entry, request: request)
         XCTAssertEqual(prepared.candidates.map(\.identifier), ["hubs_snapshot_20260727_0815.json"])
-        let first = runner.run([prepared], services: services, settings: SettingsLayer())
+        let first = await runner.run([prepared], services: services, settings: SettingsLayer())
         XCTAssertEqual(first.count, 1)
         XCTAssertEqual([first[0].totalCandidates, first[0].collected, first[0].failed], [1, 1, 0], "\(first[0].errors)")
         let key = "sourcing/test_hub_count/year=2026/month=07/day=27/hubs_snapshot_20260727_0815.json.gz"
         XCTAssertEqual(first[0].storedKeys, [key])
         let served = try sim.get(MisoSimulatorProcess.exAntePath).body
-        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(store.get(key: key))), served, "stored bytes are exactly what the server sent")
-        let record = try XCTUnwrap(services.registry.get(sha256: ContentHash.sha256Hex(served), datasetGroup: "test_hub_count"))
+        let storedBody = try await store.get(key: key)
+        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(storedBody)), served, "stored bytes are exactly what the server sent")
+        let found = try await services.registry.get(sha256: ContentHash.sha256Hex(served), datasetGroup: "test_hub_count")
+        let record = try XCTUnwrap(found)
         XCTAssertEqual(record.metadata["hubs"], .int(9), "metadata from the test collector reaches the registry")
 
-        let second = runner.run([try runner.prepare(entry, request: request)], services: services, settings: SettingsLayer())
+        let second = await runner.run([try runner.prepare(entry, request: request)], services: services, settings: SettingsLayer())
         XCTAssertEqual([second[0].collected, second[0].skippedDuplicate], [0, 1])
         XCTAssertEqual(try sim.stats().byPath[MisoSimulatorProcess.exAntePath], 3, "two runs plus the comparison fetch")
 
         try sim.setFault("exante-no-hubs", count: 1)
-        let rejected = runner.run([try runner.prepare(entry, request: request)], services: services, settings: SettingsLayer())
+        let rejected = await runner.run([try runner.prepare(entry, request: request)], services: services, settings: SettingsLayer())
         XCTAssertEqual(rejected[0].failed, 1)
         XCTAssertTrue(rejected[0].errors.first?.error.contains("[hubs_present]") == true, "\(rejected[0].errors)")
     }
 
-    func testCollectorsRunTogetherAndOneFailureDoesNotStopTheOthers() throws {
+    func testCollectorsRunTogetherAndOneFailureDoesNotStopTheOthers() async throws {
         let runner = runner([InMemoryFeedCollector.self])
         let good = CollectorEntry(name: "good", type: InMemoryFeedCollector.typeName, parameters: ["payload": #"{"ok": true}"#])
         let bad = CollectorEntry(name: "bad", type: InMemoryFeedCollector.typeName, parameters: ["payload": #"{"ok": false}"#])
         let alsoGood = CollectorEntry(name: "also-good", type: InMemoryFeedCollector.typeName, parameters: ["payload": #"{"ok": true, "n": 2}"#])
         let prepared = try [good, bad, alsoGood].map { try runner.prepare($0, request: CollectionRequest()) }
-        let summaries = runner.run(prepared, services: services, settings: SettingsLayer())
+        let summaries = await runner.run(prepared, services: services, settings: SettingsLayer())
         XCTAssertEqual(summaries.map(\.collector), ["good", "bad", "also-good"])
         XCTAssertEqual(summaries.map(\.collected), [1, 0, 1])
         XCTAssertEqual(summaries.map(\.failed), [0, 1, 0])
@@ -88,7 +90,7 @@ final class TestOnlyCollectorRunnerTests: XCTestCase {
         XCTAssertEqual(object["collected"], .int(2))
     }
 
-    func testPrepareRefusesBadConfigurationBeforeAnyBackendIsTouched() throws {
+    func testPrepareRefusesBadConfigurationBeforeAnyBackendIsTouched() async throws {
         let runner = runner([HubCountCollector.self, InMemoryFeedCollector.self])
         XCTAssertThrowsError(try runner.prepare(CollectorEntry(name: "hubs", type: HubCountCollector.typeName), request: CollectionRequest())) { error in
             XCTAssertTrue("\(error)".contains("collector hubs: test.hub_count needs api_url"), "\(error)")
@@ -147,7 +149,7 @@ private struct InMemoryFeedCollector: Collector {
         return [DownloadCandidate(identifier: "\(name).json", sourceURL: "memory://\(name)", partitionDate: CalendarDate(year: 2026, month: 7, day: 27)!)]
     }
 
-    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) throws -> Data { payload }
+    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) async throws -> ContentStream { ContentStream(payload) }
 
     func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
         String(decoding: content, as: UTF8.self).contains("\"ok\": true")

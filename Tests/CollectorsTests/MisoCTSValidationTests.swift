@@ -39,7 +39,7 @@ final class MisoCTSValidationTests: XCTestCase {
 
     func testValidDocumentedPayloadReportsCountQualityAndShape() {
         let result = collector.validate(P.documented(), for: snapshot)
-        XCTAssertEqual(result, .valid(ValidationReport(recordCount: 2, dataQuality: "FORECAST", shape: "documented")))
+        XCTAssertEqual(result, .valid(ValidationReport(recordCount: 2, shape: "documented", labels: ["quality": "FORECAST"])))
         assertValid(P.documented([]), records: 0)
         let specExample = #"""
         {"data": [{"timestamp": "2025-01-20T09:00:00-05:00", "interval": "09:00", "node": "MISO.PJM.INTERFACE1",
@@ -118,7 +118,7 @@ final class MisoCTSValidationTests: XCTestCase {
     func testDataQuality() {
         for ok in ["FORECAST", "PRELIMINARY", "VALIDATED"] {
             XCTAssertEqual(collector.validate(P.documented(dataQuality: .string(ok)), for: snapshot),
-                           .valid(ValidationReport(recordCount: 2, dataQuality: ok, shape: "documented")))
+                           .valid(ValidationReport(recordCount: 2, shape: "documented", labels: ["quality": ok])))
         }
         assertFails(P.documented(dataQuality: .string("ESTIMATE")), "data_quality", field: "metadata.dataQuality", mentioning: ["ESTIMATE"])
         assertFails(P.documented(dataQuality: nil), "data_quality", mentioning: ["missing"])
@@ -137,7 +137,7 @@ final class MisoCTSValidationTests: XCTestCase {
     // MARK: - Live shape
 
     func testValidLivePayloadReportsShapeLive() {
-        XCTAssertEqual(collector.validate(P.live(), for: snapshot), .valid(ValidationReport(recordCount: 2, dataQuality: nil, shape: "live")))
+        XCTAssertEqual(collector.validate(P.live(), for: snapshot), .valid(ValidationReport(recordCount: 2, shape: "live")))
         let observed = #"""
         {"RefId": "27-Jul-2026 - Interval 08:00 EST", "Interval": [
           {"CASEAPPROVALDATE": "2026-07-27 8:04:09 AM", "SOLUTIONTIME": "2026-07-27 8:00:00 AM", "PJMFORECASTEDLMP": "45.73"},

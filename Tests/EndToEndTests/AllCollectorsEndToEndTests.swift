@@ -82,7 +82,7 @@ final class AllCollectorsEndToEndTests: XCTestCase {
         return out
     }
 
-    func testListShowsTheThreeCollectorTypesAndTheirDefaultInstances() throws {
+    func testListShowsTheThreeCollectorTypesAndTheirDefaultInstances() async throws {
         let result = try scraper.run(["list"])
         XCTAssertEqual(result.status, 0, result.transcript)
         for type in ["miso.cts", "miso.exante_lmp", "miso.binding_constraints"] {
@@ -91,15 +91,15 @@ final class AllCollectorsEndToEndTests: XCTestCase {
         for feed in feeds { XCTAssertTrue(result.stdout.contains(feed.name), "\(feed.name) missing: \(result.stdout)") }
     }
 
-    func testEachNewCollectorRunsAloneStoresExactlyWhatWasServedThenSkips() throws {
+    func testEachNewCollectorRunsAloneStoresExactlyWhatWasServedThenSkips() async throws {
         for feed in [exAnte, binding] {
             let result = try runAlone(feed)
             XCTAssertEqual(result.status, 0, result.transcript)
             XCTAssertEqual(result.count("collected"), 1, result.transcript)
             let key = try storedKey(feed)
             let served = try sim.get(feed.path).body
-            XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(scraper.store.get(key: key))), served)
-            let record = try XCTUnwrap(scraper.registry().get(sha256: ContentHash.sha256Hex(served), datasetGroup: feed.group))
+            await XCTAssertEqualAsync(try Gzip.decompress(try await XCTUnwrapAsync(await scraper.store.get(key: key))), served)
+            let record = try await XCTUnwrapAsync(await scraper.registry().get(sha256: ContentHash.sha256Hex(served), datasetGroup: feed.group))
             XCTAssertTrue(record.location.hasSuffix(key), record.location)
             XCTAssertEqual(record.metadata["collection_mode"], .string("snapshot"))
 
@@ -109,17 +109,17 @@ final class AllCollectorsEndToEndTests: XCTestCase {
         }
     }
 
-    func testNothingBindingFormIsStored() throws {
+    func testNothingBindingFormIsStored() async throws {
         try sim.configure([("binding_none", "true")])
         let result = try runAlone(binding)
         XCTAssertEqual(result.status, 0, result.transcript)
         XCTAssertEqual(result.count("collected"), 1, result.transcript)
-        let body = try Gzip.decompress(try XCTUnwrap(scraper.store.get(key: try storedKey(binding))))
+        let body = try Gzip.decompress(try await XCTUnwrapAsync(await scraper.store.get(key: try storedKey(binding))))
         XCTAssertTrue(String(decoding: body, as: UTF8.self).contains(#""Name":"None""#) || String(decoding: body, as: UTF8.self).contains(#""Name": "None""#),
                       String(decoding: body, as: UTF8.self))
     }
 
-    func testEveryPayloadFaultFailsItsRuleAndStoresNothing() throws {
+    func testEveryPayloadFaultFailsItsRuleAndStoresNothing() async throws {
         let cases: [(Feed, String, String)] = [
             (exAnte, "exante-duplicate-hub", "exante_hub_names_unique"), (exAnte, "exante-bad-refid", "exante_refid"),
             (exAnte, "exante-no-hubs", "exante_hubs_present"), (exAnte, "exante-bad-number", "exante_price_numeric"),
@@ -134,11 +134,11 @@ final class AllCollectorsEndToEndTests: XCTestCase {
             XCTAssertEqual(result.count("failed"), 1, "\(fault): \(result.transcript)")
             XCTAssertTrue(result.errors.first?.contains("[\(rule)]") == true, "\(fault) should fail \(rule): \(result.errors)")
             XCTAssertTrue(scraper.store.keys(under: "sourcing/\(feed.group)/").isEmpty, "\(fault) stored something")
-            XCTAssertEqual(try scraper.registry().count(datasetGroup: feed.group), 0, "\(fault) registered something")
+            await XCTAssertEqualAsync(try await scraper.registry().count(datasetGroup: feed.group), 0, "\(fault) registered something")
         }
     }
 
-    func testDatesAreRefusedAsSnapshotOnlyBeforeAnyRequest() throws {
+    func testDatesAreRefusedAsSnapshotOnlyBeforeAnyRequest() async throws {
         for feed in [exAnte, binding] {
             for args in [["--date", "2026-07-27"], ["--start-date", "2026-07-20", "--end-date", "2026-07-27"]] {
                 let result = try runAlone(feed, args)
@@ -149,7 +149,7 @@ final class AllCollectorsEndToEndTests: XCTestCase {
         XCTAssertEqual(try sim.stats().requests, 0, "nothing was fetched")
     }
 
-    func testRunAllRunsTheThreeCollectorsInOneProcessWithAPerCollectorSummary() throws {
+    func testRunAllRunsTheThreeCollectorsInOneProcessWithAPerCollectorSummary() async throws {
         try writeConfigForAll()
         let result = try scraper.run(["run", "--all", "--log-format", "json"])
         XCTAssertEqual(result.status, 0, result.transcript)
@@ -164,7 +164,7 @@ final class AllCollectorsEndToEndTests: XCTestCase {
         for feed in feeds { XCTAssertEqual(byPath[feed.path], 1, "\(feed.path) in \(byPath)") }
     }
 
-    func testOneCollectorsFailureDoesNotStopTheOthers() throws {
+    func testOneCollectorsFailureDoesNotStopTheOthers() async throws {
         try writeConfigForAll()
         try sim.setFault("exante-duplicate-hub", count: 0)
         let result = try scraper.run(["run", "--all", "--log-format", "json"])

@@ -23,17 +23,17 @@ final class CTSEndToEndTests: XCTestCase {
         try scraper.run(["run", "miso-cts", "--api-url", apiURL, "--rate-limit", "0", "--log-format", "json"] + extra)
     }
 
-    func testDateRunStoresExactlyWhatTheServerSentThenSkipsThenForceReStores() throws {
+    func testDateRunStoresExactlyWhatTheServerSentThenSkipsThenForceReStores() async throws {
         let first = try run(["--date", "2025-01-20"])
         XCTAssertEqual(first.status, 0, first.transcript)
         XCTAssertEqual(first.count("total_candidates"), 1)
         XCTAssertEqual(first.count("collected"), 1, first.transcript)
         let key = "sourcing/\(group)/year=2025/month=01/day=20/cts_20250120.json.gz"
-        let stored = try XCTUnwrap(scraper.store.get(key: key), "stored at \(scraper.store.keys())")
+        let stored = try await XCTUnwrapAsync(await scraper.store.get(key: key), "stored at \(scraper.store.keys())")
         let served = try sim.get(MisoSimulatorProcess.ctsPath, query: [("date", "2025-01-20")]).body
         XCTAssertEqual(try Gzip.decompress(stored), served, "the stored object gunzips to exactly the served bytes")
         let registry = try scraper.registry()
-        let record = try XCTUnwrap(registry.get(sha256: ContentHash.sha256Hex(served), datasetGroup: group))
+        let record = try await XCTUnwrapAsync(await registry.get(sha256: ContentHash.sha256Hex(served), datasetGroup: group))
         XCTAssertTrue(record.location.hasSuffix(key))
         XCTAssertEqual(try XCTUnwrap(registry.timeToLive(sha256: ContentHash.sha256Hex(served), datasetGroup: group)), 365 * 86400, accuracy: 120)
 
@@ -48,7 +48,7 @@ final class CTSEndToEndTests: XCTestCase {
         XCTAssertEqual(scraper.store.keys(under: "sourcing/\(group)"), [key])
     }
 
-    func testRangeMakesOneObjectPerDay() throws {
+    func testRangeMakesOneObjectPerDay() async throws {
         let result = try run(["--start-date", "2025-01-18", "--end-date", "2025-01-20"])
         XCTAssertEqual(result.status, 0, result.transcript)
         XCTAssertEqual(result.count("collected"), 3, result.transcript)
@@ -58,11 +58,11 @@ final class CTSEndToEndTests: XCTestCase {
         XCTAssertEqual(try sim.stats().byPath[MisoSimulatorProcess.ctsPath], 3)
     }
 
-    func testFiltersAreSentAsQueryParametersAndNamedInTheIdentifier() throws {
+    func testFiltersAreSentAsQueryParametersAndNamedInTheIdentifier() async throws {
         let result = try run(["--date", "2025-01-20", "--interval", "14:35", "--node", "MISO.PJM.INTERFACE1"])
         XCTAssertEqual(result.status, 0, result.transcript)
         let key = "sourcing/\(group)/year=2025/month=01/day=20/cts_20250120_int1435_MISO_PJM_INTERFACE1.json.gz"
-        let body = try Gzip.decompress(try XCTUnwrap(scraper.store.get(key: key), "\(scraper.store.keys())"))
+        let body = try Gzip.decompress(try await XCTUnwrapAsync(await scraper.store.get(key: key), "\(scraper.store.keys())"))
         let served = try sim.get(MisoSimulatorProcess.ctsPath, query: [("date", "2025-01-20"), ("interval", "14:35"), ("node", "MISO.PJM.INTERFACE1")]).body
         XCTAssertEqual(body, served)
         let text = String(decoding: body, as: UTF8.self)
@@ -70,7 +70,7 @@ final class CTSEndToEndTests: XCTestCase {
         XCTAssertFalse(text.contains("INTERFACE2"), "the node filter reached the server")
     }
 
-    func testSnapshotUsesTheCollectionTimeForItsIdentifier() throws {
+    func testSnapshotUsesTheCollectionTimeForItsIdentifier() async throws {
         let result = try run([])
         XCTAssertEqual(result.status, 0, result.transcript)
         let keys = scraper.store.keys(under: "sourcing/\(group)")
@@ -79,7 +79,7 @@ final class CTSEndToEndTests: XCTestCase {
         XCTAssertTrue(name.range(of: #"^cts_snapshot_\d{8}_\d{4}\.json\.gz$"#, options: .regularExpression) != nil, String(name))
     }
 
-    func testEveryBrokenPayloadStoresNothingAndRegistersNothing() throws {
+    func testEveryBrokenPayloadStoresNothingAndRegistersNothing() async throws {
         let faults = ["bad-structure": "json_structure", "bad-arithmetic": "lmp_arithmetic", "bad-interval": "interval_format",
                       "bad-lmp-direction": "lmp_direction", "bad-transaction-direction": "transaction_direction",
                       "non-numeric": "numeric_values", "negative-volume": "volume_non_negative",
@@ -91,13 +91,13 @@ final class CTSEndToEndTests: XCTestCase {
             XCTAssertEqual(result.count("failed"), 1, "\(fault): \(result.transcript)")
             XCTAssertTrue(result.errors.first?.contains("[\(rule)]") == true, "\(fault) should fail \(rule): \(result.errors)")
             XCTAssertTrue(scraper.store.keys(under: "sourcing/\(group)").isEmpty, "\(fault) stored something")
-            XCTAssertEqual(try scraper.registry().count(datasetGroup: group), 0, "\(fault) registered something")
+            await XCTAssertEqualAsync(try await scraper.registry().count(datasetGroup: group), 0, "\(fault) registered something")
         }
         XCTAssertEqual(scraper.store.keys(under: "sourcing/_rejected/\(group)").filter { !$0.hasSuffix(".reason.json.gz") }.count,
                        faults.count, "each refused payload is kept for an operator")
     }
 
-    func testLiveShapeIsAcceptedAndADateMismatchSaysTheFeedIgnoresParameters() throws {
+    func testLiveShapeIsAcceptedAndADateMismatchSaysTheFeedIgnoresParameters() async throws {
         _ = try sim.configure([("shape", "live")])
         let snapshot = try run([])
         XCTAssertEqual(snapshot.status, 0, snapshot.transcript)
@@ -107,7 +107,7 @@ final class CTSEndToEndTests: XCTestCase {
         XCTAssertTrue(mismatch.errors.first?.contains("ignores query parameters") == true, "\(mismatch.errors)")
     }
 
-    func testBadArgumentsAreRefusedBeforeAnyRequest() throws {
+    func testBadArgumentsAreRefusedBeforeAnyRequest() async throws {
         for args in [["--date", "2025-02-30"], ["--date", "2025-01-20", "--interval", "14:37"],
                      ["--date", "2025-01-20", "--interval", "24:00"], ["--start-date", "2025-01-22", "--end-date", "2025-01-20"],
                      ["--start-date", "2025-01-22"], ["--date", "20250120"]] {
@@ -122,7 +122,7 @@ final class CTSEndToEndTests: XCTestCase {
         XCTAssertEqual(try sim.stats().requests, 0, "nothing was fetched")
     }
 
-    func testTransientFailuresAreRetriedAndServerErrorsReported() throws {
+    func testTransientFailuresAreRetriedAndServerErrorsReported() async throws {
         try scraper.writeConfig("""
         defaults:
           retry: {max_attempts: 3, base_delay: 0.05, max_delay: 0.2}
@@ -141,14 +141,14 @@ final class CTSEndToEndTests: XCTestCase {
         XCTAssertTrue(notFound.errors.first?.contains("HTTP 404") == true, "\(notFound.errors)")
     }
 
-    func testRegistryUnreachableStopsBeforeAnyDownload() throws {
+    func testRegistryUnreachableStopsBeforeAnyDownload() async throws {
         let result = try run(["--date", "2025-01-20", "--redis-host", "127.0.0.1", "--redis-port", String(Loopback.freePort())])
         XCTAssertEqual(result.status, 69, result.transcript)
         XCTAssertTrue(result.stderr.contains("cannot connect to Redis"), result.stderr)
         XCTAssertEqual(try sim.stats().requests, 0)
     }
 
-    func testListShowsTheCollectorTypes() throws {
+    func testListShowsTheCollectorTypes() async throws {
         let result = try scraper.run(["list"])
         XCTAssertEqual(result.status, 0, result.transcript)
         XCTAssertTrue(result.stdout.contains("miso.cts"), result.stdout)

@@ -27,7 +27,7 @@ final class ConcurrencyBackfillTests: XCTestCase {
         return (scraper, result)
     }
 
-    func testSerialAndConcurrentBackfillsStoreIdenticalObjectsAndRegistryEntries() throws {
+    func testSerialAndConcurrentBackfillsStoreIdenticalObjectsAndRegistryEntries() async throws {
         let (serial, serialResult) = try backfill(concurrency: 1)
         let (parallel, parallelResult) = try backfill(concurrency: 4)
         for result in [serialResult, parallelResult] {
@@ -47,8 +47,8 @@ final class ConcurrencyBackfillTests: XCTestCase {
         XCTAssertEqual(parallel.store.keys(under: "sourcing/\(group)"), keys)
         let serialRegistry = try serial.registry(), parallelRegistry = try parallel.registry()
         for (key, day) in zip(keys, days) {
-            let stored = try XCTUnwrap(serial.store.get(key: key))
-            XCTAssertEqual(try parallel.store.get(key: key), stored, "\(key): the same gzip bytes")
+            let stored = try await XCTUnwrapAsync(await serial.store.get(key: key))
+            await XCTAssertEqualAsync(try await parallel.store.get(key: key), stored, "\(key): the same gzip bytes")
             let served = try sim.get(MisoSimulatorProcess.ctsPath, query: [("date", day)]).body
             XCTAssertEqual(try Gzip.decompress(stored), served, "\(key) holds what the server sent")
             let sha = ContentHash.sha256Hex(served)
@@ -67,7 +67,7 @@ final class ConcurrencyBackfillTests: XCTestCase {
                        "one request per day per run, plus the test's own reads")
     }
 
-    func testAConcurrentRunOverContentAlreadyStoredSkipsEveryDay() throws {
+    func testAConcurrentRunOverContentAlreadyStoredSkipsEveryDay() async throws {
         let (scraper, first) = try backfill(concurrency: 4)
         XCTAssertEqual(first.count("collected"), days.count, first.transcript)
         let again = try scraper.run([

@@ -5,7 +5,7 @@ import XCTest
 /// Kills and interrupts the built `scraper` at every step of the pipeline and checks that a rerun
 /// converges: every snapshot stored once, registered once, nothing partial left behind.
 ///
-/// Kill points are deterministic: `SCRAPER_FAULT_KILL_AFTER=fetch|store|notify|register` makes the
+/// Kill points are deterministic: `SCRAPER_TEST_KILL_AFTER=fetch|store|notify|register` makes the
 /// process SIGKILL itself right after that stage of its first candidate (see FaultKillHook).
 final class CrashSafetyTests: XCTestCase {
     var sim: MisoSimulatorProcess!
@@ -37,11 +37,11 @@ final class CrashSafetyTests: XCTestCase {
     }
 
     func audit(_ scraper: ScraperInvocation, _ redis: RedisServer?, _ expected: [String: Data]) throws -> [String] {
-        SnapshotAudit.problems(storedKeys: scraper.store.keys(under: SnapshotAudit.ctsPrefix), fetch: { try scraper.store.get(key: $0) },
+        await SnapshotAudit.problems(storedKeys: scraper.store.keys(under: SnapshotAudit.ctsPrefix), fetch: { try await scraper.store.get(key: $0) },
                                registry: try registry(scraper, redis), expected: expected)
     }
 
-    func testKilledAtEveryStepThenRerunStoresAndRegistersEachSnapshotOnce() throws {
+    func testKilledAtEveryStepThenRerunStoresAndRegistersEachSnapshotOnce() async throws {
         let days = SnapshotAudit.januaryDays(from: 18, count: 3)
         let expected = try SnapshotAudit.ctsDays(days, sim: sim)
         let redis = try RedisServer()
@@ -51,12 +51,12 @@ final class CrashSafetyTests: XCTestCase {
                 let label = "\(stage) / \(backend == nil ? "embedded registry" : "redis")"
                 if let backend { try backend.restart() }  // an empty registry for each stage
                 var scraper = ScraperInvocation()
-                scraper.environment["SCRAPER_FAULT_KILL_AFTER"] = stage
+                scraper.environment["SCRAPER_TEST_KILL_AFTER"] = stage
                 let killed = try scraper.run(arguments(days[0], days[2], redis: backend, extra: ["--concurrency", "1"]))
                 XCTAssertEqual(killed.status, SIGKILL, "\(label): the hook killed the process: \(killed.transcript)")
                 XCTAssertNil(killed.summary, "\(label): no summary from a killed process")
                 let storedAfterKill = scraper.store.keys(under: SnapshotAudit.ctsPrefix).count
-                let registeredAfterKill = try registry(scraper, backend).count(datasetGroup: SnapshotAudit.ctsGroup)
+                let registeredAfterKill = try await registry(scraper, backend).count(datasetGroup: SnapshotAudit.ctsGroup)
                 XCTAssertEqual(storedAfterKill, stage == "fetch" ? 0 : 1, label)
                 XCTAssertEqual(registeredAfterKill, stage == "register" ? 1 : 0, label)
 
@@ -79,7 +79,7 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertEqual(urns, Set(days.map { "cts_\($0.replacingOccurrences(of: "-", with: "")).json" }), "\(records.count) records")
     }
 
-    func testInterruptMidBackfillFinishesTheCurrentCandidateAndReportsTheRest() throws {
+    func testInterruptMidBackfillFinishesTheCurrentCandidateAndReportsTheRest() async throws {
         let days = SnapshotAudit.januaryDays(from: 8, count: 8)
         let expected = try SnapshotAudit.ctsDays(days, sim: sim)
         try sim.configure([("latency_ms", "600")])
@@ -113,7 +113,7 @@ final class CrashSafetyTests: XCTestCase {
         }
     }
 
-    func testTwoProcessesOnTheSameWorkStoreEachContentOnce() throws {
+    func testTwoProcessesOnTheSameWorkStoreEachContentOnce() async throws {
         let days = SnapshotAudit.januaryDays(from: 8, count: 8)
         let expected = try SnapshotAudit.ctsDays(days, sim: sim)
         try sim.configure([("latency_ms", "100")])

@@ -40,7 +40,7 @@ final class FaultBackendTests: XCTestCase {
 
     // MARK: Redis
 
-    func testRedisDownAtStartStopsBeforeAnyDownload() throws {
+    func testRedisDownAtStartStopsBeforeAnyDownload() async throws {
         let result = try scraper.run(base("2025-01-19", "2025-01-20") + ["--redis-host", "127.0.0.1", "--redis-port", String(Loopback.freePort())])
         XCTAssertEqual(result.status, 69, result.transcript)
         XCTAssertTrue(result.stderr.contains("cannot connect to Redis"), result.stderr)
@@ -48,7 +48,7 @@ final class FaultBackendTests: XCTestCase {
         XCTAssertEqual(scraper.store.keys(), [])
     }
 
-    func testRedisRestartedMidRunIsReconnectedAndARerunConverges() throws {
+    func testRedisRestartedMidRunIsReconnectedAndARerunConverges() async throws {
         let redis = try RedisServer()
         defer { redis.stop() }
         let days = SnapshotAudit.januaryDays(from: 10, count: 6)
@@ -60,7 +60,7 @@ final class FaultBackendTests: XCTestCase {
         let summary = summaryObject(child.stdout)
         XCTAssertEqual(summaryCount(summary, "collected"), days.count, child.stdout)
         XCTAssertEqual(scraper.store.keys(under: SnapshotAudit.ctsPrefix).count, days.count)
-        let survivors = try redisRegistry(redis).count(datasetGroup: SnapshotAudit.ctsGroup)
+        let survivors = try await redisRegistry(redis).count(datasetGroup: SnapshotAudit.ctsGroup)
         XCTAssertGreaterThan(survivors, 0, "registrations after the restart reached the new server")
         XCTAssertLessThan(survivors, days.count, "the restart really wiped the earlier records")
 
@@ -70,12 +70,12 @@ final class FaultBackendTests: XCTestCase {
         XCTAssertEqual(rerun.status, 0, rerun.transcript)
         XCTAssertEqual(rerun.count("collected"), days.count - survivors, rerun.transcript)
         let expected = try SnapshotAudit.ctsDays(days, sim: sim)
-        XCTAssertEqual(SnapshotAudit.problems(storedKeys: scraper.store.keys(under: SnapshotAudit.ctsPrefix),
-                                              fetch: { try self.scraper.store.get(key: $0) },
+        await XCTAssertEqualAsync(await SnapshotAudit.problems(storedKeys: scraper.store.keys(under: SnapshotAudit.ctsPrefix),
+                                              fetch: { try await self.scraper.store.get(key: $0) },
                                               registry: try redisRegistry(redis), expected: expected), [])
     }
 
-    func testRedisStoppedMidRunFailsTheRemainingCandidatesAndRegistersNothingUnstored() throws {
+    func testRedisStoppedMidRunFailsTheRemainingCandidatesAndRegistersNothingUnstored() async throws {
         let redis = try RedisServer()
         defer { redis.stop() }
         let days = SnapshotAudit.januaryDays(from: 10, count: 6)
@@ -114,15 +114,15 @@ final class FaultBackendTests: XCTestCase {
     func s3Problems(_ moto: MotoServer, _ expected: [String: Data]) throws -> [String] {
         let credentials = AWSCredentials(accessKeyID: "AKIALOCALSTACK000000", secretAccessKey: "x", source: .environment)
         let store = S3ObjectStore(configuration: try S3Configuration(bucket: bucket, endpointURL: moto.endpoint, credentials: credentials))
-        var problems = SnapshotAudit.problems(storedKeys: try moto.listKeys(bucket).filter { $0.hasPrefix(SnapshotAudit.ctsPrefix) },
-                                              fetch: { try store.get(key: $0) }, registry: try scraper.registry(), expected: expected)
+        var problems = await SnapshotAudit.problems(storedKeys: try moto.listKeys(bucket).filter { $0.hasPrefix(SnapshotAudit.ctsPrefix) },
+                                              fetch: { try await store.get(key: $0) }, registry: try scraper.registry(), expected: expected)
         for key in expected.keys where try moto.versionCount(bucket, key: key) != 1 {
             problems.append("\(key) has \(try moto.versionCount(bucket, key: key)) versions")
         }
         return problems
     }
 
-    func testS3ServerErrorsAndSlowUploadsAreRetriedAndStoreOnce() throws {
+    func testS3ServerErrorsAndSlowUploadsAreRetriedAndStoreOnce() async throws {
         let moto = try MotoServer()
         defer { moto.stop() }
         try moto.createBucket(bucket)
@@ -136,7 +136,7 @@ final class FaultBackendTests: XCTestCase {
         XCTAssertEqual(try s3Problems(moto, try SnapshotAudit.ctsDays(["2025-01-19", "2025-01-20"], sim: sim)), [])
     }
 
-    func testS3PersistentServerErrorsFailTheCandidateWithoutRegistering() throws {
+    func testS3PersistentServerErrorsFailTheCandidateWithoutRegistering() async throws {
         let moto = try MotoServer()
         defer { moto.stop() }
         try moto.createBucket(bucket)
@@ -150,7 +150,7 @@ final class FaultBackendTests: XCTestCase {
         XCTAssertEqual(try s3Problems(moto, [:]), [])
     }
 
-    func testS3WrongSecretIsRefusedWith403AndRegistersNothing() throws {
+    func testS3WrongSecretIsRefusedWith403AndRegistersNothing() async throws {
         let moto = try MotoServer()
         defer { moto.stop() }
         try moto.createBucket(bucket)
@@ -163,10 +163,10 @@ final class FaultBackendTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("rejected the request signature") && result.stderr.contains("aws_secret_access_key"), result.stderr)
         XCTAssertEqual(try sim.stats().requests, 0)
         XCTAssertFalse(result.stdout.contains("wrong-secret-marker-403") || result.stderr.contains("wrong-secret-marker-403"))
-        XCTAssertEqual(try scraper.registry().count(datasetGroup: SnapshotAudit.ctsGroup), 0)
+        await XCTAssertEqualAsync(try await scraper.registry().count(datasetGroup: SnapshotAudit.ctsGroup), 0)
     }
 
-    func testS3MissingBucketStopsBeforeAnyDownload() throws {
+    func testS3MissingBucketStopsBeforeAnyDownload() async throws {
         let moto = try MotoServer()
         defer { moto.stop() }
         try awsProfile(endpoint: moto.endpoint)
@@ -174,12 +174,12 @@ final class FaultBackendTests: XCTestCase {
         XCTAssertEqual(result.status, 69, result.transcript)
         XCTAssertTrue(result.stderr.contains("no-such-bucket-faults"), result.stderr)
         XCTAssertEqual(try sim.stats().requests, 0)
-        XCTAssertEqual(try scraper.registry().count(datasetGroup: SnapshotAudit.ctsGroup), 0)
+        await XCTAssertEqualAsync(try await scraper.registry().count(datasetGroup: SnapshotAudit.ctsGroup), 0)
     }
 
     // MARK: Kafka
 
-    func testKafkaBrokersDownStillCollectsAndCountsNotificationFailures() throws {
+    func testKafkaBrokersDownStillCollectsAndCountsNotificationFailures() async throws {
         let kafka = try KafkaMockCluster(brokers: 1)
         defer { kafka.stop() }
         try kafka.createTopic("scraper-notifications")
@@ -195,7 +195,7 @@ final class FaultBackendTests: XCTestCase {
         XCTAssertEqual(result.count("collected"), 2, result.transcript)
         XCTAssertEqual(result.count("notification_failures"), 2, result.transcript)
         XCTAssertEqual(result.messages(at: "warning").filter { $0.contains("notification failed") }.count, 2, result.stderr)
-        XCTAssertEqual(SnapshotAudit.problems(scraper, expected: try SnapshotAudit.ctsDays(["2025-01-19", "2025-01-20"], sim: sim)), [])
+        await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: try SnapshotAudit.ctsDays(["2025-01-19", "2025-01-20"], sim: sim)), [])
     }
 }
 

@@ -36,7 +36,7 @@ final class FaultRetryTests: XCTestCase {
         result.messages(at: "debug").filter { $0.hasPrefix("attempt ") && $0.contains("retrying in") }
     }
 
-    func testServerErrorsAndTruncatedBodiesAreRetriedThenStoredOnce() throws {
+    func testServerErrorsAndTruncatedBodiesAreRetriedThenStoredOnce() async throws {
         try configure()
         var expected: [String: Data] = [:]
         for (fault, day) in [("http-503", "2025-01-18"), ("http-500", "2025-01-19"), ("truncated", "2025-01-20")] {
@@ -49,7 +49,7 @@ final class FaultRetryTests: XCTestCase {
             XCTAssertEqual(attemptLines(result).count, 2, "\(fault): each retried attempt logged at debug: \(result.stderr)")
             XCTAssertTrue(result.messages(at: "warning").isEmpty, "\(fault): no give-up: \(result.messages(at: "warning"))")
             expected.merge(try SnapshotAudit.ctsDays([day], sim: sim)) { $1 }
-            XCTAssertEqual(SnapshotAudit.problems(scraper, expected: expected), [], fault)
+            await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: expected), [], fault)
         }
         let causes = [("http-503", "HTTP 503"), ("http-500", "HTTP 500"), ("truncated", "cut short")]
         for (fault, cause) in causes {
@@ -63,11 +63,11 @@ final class FaultRetryTests: XCTestCase {
             XCTAssertTrue(warnings.first?.contains("after 3 attempt(s)") == true && warnings.first?.contains(cause) == true,
                           "\(fault): the warning names the attempts and the last cause: \(warnings)")
             XCTAssertTrue(result.errors.first?.contains(cause) == true, "\(fault): \(result.errors)")
-            XCTAssertEqual(SnapshotAudit.problems(scraper, expected: expected), [], "\(fault): nothing new stored or registered")
+            await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: expected), [], "\(fault): nothing new stored or registered")
         }
     }
 
-    func testRetryAfterInSecondsAndAsAnHTTPDateIsWaitedFor() throws {
+    func testRetryAfterInSecondsAndAsAnHTTPDateIsWaitedFor() async throws {
         try configure()
         for (fault, day) in [("http-429", "2025-01-19"), ("http-429-date", "2025-01-20")] {
             try sim.resetStats()
@@ -85,10 +85,10 @@ final class FaultRetryTests: XCTestCase {
             let seconds = Double(attempt.components(separatedBy: "retrying in ").last?.dropLast() ?? "") ?? -1
             XCTAssertTrue((0.9...2.1).contains(seconds), "\(fault): waited \(seconds)s: \(attempt)")
         }
-        XCTAssertEqual(SnapshotAudit.problems(scraper, expected: try SnapshotAudit.ctsDays(["2025-01-19", "2025-01-20"], sim: sim)), [])
+        await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: try SnapshotAudit.ctsDays(["2025-01-19", "2025-01-20"], sim: sim)), [])
     }
 
-    func testNotFoundIsNotRetried() throws {
+    func testNotFoundIsNotRetried() async throws {
         try configure()
         try sim.setFault("http-404", count: 0)
         let result = try run("2025-01-19")
@@ -96,10 +96,10 @@ final class FaultRetryTests: XCTestCase {
         XCTAssertEqual(try sim.stats().requests, 1, "a 404 is final")
         XCTAssertTrue(attemptLines(result).isEmpty, result.stderr)
         XCTAssertTrue(result.errors.first?.contains("HTTP 404") == true, "\(result.errors)")
-        XCTAssertEqual(SnapshotAudit.problems(scraper, expected: [:]), [])
+        await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: [:]), [])
     }
 
-    func testSlowResponseBeyondTheConfiguredTimeoutIsRetriedThenRecovers() throws {
+    func testSlowResponseBeyondTheConfiguredTimeoutIsRetriedThenRecovers() async throws {
         // The slow fault spreads the body over ~5 s; http.timeout of 1 s cuts each attempt.
         try configure(attempts: 2, http: "{timeout: 1}")
         try sim.setFault("slow", count: 0)
@@ -110,15 +110,15 @@ final class FaultRetryTests: XCTestCase {
         XCTAssertEqual(try sim.stats().requests, 2)
         let warning = try XCTUnwrap(failed.messages(at: "warning").first { $0.contains("giving up") }, failed.stderr)
         XCTAssertTrue(warning.contains("timed out"), warning)
-        XCTAssertEqual(SnapshotAudit.problems(scraper, expected: [:]), [])
+        await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: [:]), [])
 
         try sim.setFault("slow", count: 1)
         let recovered = try run("2025-01-19")
         XCTAssertEqual(recovered.status, 0, recovered.transcript)
-        XCTAssertEqual(SnapshotAudit.problems(scraper, expected: try SnapshotAudit.ctsDays(["2025-01-19"], sim: sim)), [])
+        await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: try SnapshotAudit.ctsDays(["2025-01-19"], sim: sim)), [])
     }
 
-    func testConnectionRefusedIsRetriedAndReported() throws {
+    func testConnectionRefusedIsRetriedAndReported() async throws {
         try configure()
         let nobody = "http://127.0.0.1:\(Loopback.freePort())\(MisoSimulatorProcess.ctsPath)"
         let result = try run("2025-01-19", apiURL: nobody)
@@ -127,10 +127,10 @@ final class FaultRetryTests: XCTestCase {
         let warning = try XCTUnwrap(result.messages(at: "warning").first { $0.contains("giving up") }, result.stderr)
         XCTAssertTrue(warning.contains("after 3 attempt(s)") && warning.contains("could not connect"), warning)
         XCTAssertTrue(result.errors.first?.contains("could not connect") == true, "\(result.errors)")
-        XCTAssertEqual(SnapshotAudit.problems(scraper, expected: [:]), [])
+        await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: [:]), [])
     }
 
-    func testHugeResponseStopsAtTheCapWithoutRetrying() throws {
+    func testHugeResponseStopsAtTheCapWithoutRetrying() async throws {
         try configure(http: "{max_response_bytes: 1048576}")
         try sim.setFault("huge", count: 0)
         let result = try run("2025-01-19")
@@ -138,10 +138,10 @@ final class FaultRetryTests: XCTestCase {
         XCTAssertEqual(try sim.stats().requests, 1, "an oversized response is not retried")
         XCTAssertTrue(result.errors.first?.contains("1048576-byte cap") == true, "\(result.errors)")
         XCTAssertFalse(result.stderr.contains("Fatal error"), result.stderr)
-        XCTAssertEqual(SnapshotAudit.problems(scraper, expected: [:]), [])
+        await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: [:]), [])
     }
 
-    func testRateLimitSpacesRequestsAndZeroLiftsIt() throws {
+    func testRateLimitSpacesRequestsAndZeroLiftsIt() async throws {
         try configure()
         let days = ["--start-date", "2025-01-17", "--end-date", "2025-01-20"]
         let started = Date()
@@ -158,6 +158,6 @@ final class FaultRetryTests: XCTestCase {
                                          "--rate-limit", "0", "--log-format", "json", "--force"] + days)
         XCTAssertEqual(unlimited.status, 0, unlimited.transcript)
         XCTAssertLessThan(Date().timeIntervalSince(unlimitedStart), elapsed, "--rate-limit 0 is unlimited")
-        XCTAssertEqual(SnapshotAudit.problems(scraper, expected: try SnapshotAudit.ctsDays(SnapshotAudit.januaryDays(from: 17, count: 4), sim: sim)), [])
+        await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: try SnapshotAudit.ctsDays(SnapshotAudit.januaryDays(from: 17, count: 4), sim: sim)), [])
     }
 }

@@ -22,7 +22,7 @@ final class OpsCTSEndToEndTests: XCTestCase {
         text.split(separator: "\n").map(String.init).filter { $0.hasPrefix(name) }
     }
 
-    func testMetricsFileCarriesEveryMonitoringFigure() throws {
+    func testMetricsFileCarriesEveryMonitoringFigure() async throws {
         try sim.setFault("bad-arithmetic", count: 1)
         let metrics = scraper.directory.appendingPathComponent("run.prom").path
         let first = try scraper.run(["run", "miso-cts", "--start-date", "2025-01-18", "--end-date", "2025-01-20",
@@ -59,7 +59,7 @@ final class OpsCTSEndToEndTests: XCTestCase {
         XCTAssertEqual(value(metricLines(again, "scraper_candidates_total").first { $0.contains("outcome=\"skipped_duplicate\"") }), 1, again)
     }
 
-    func testBackfillOffATerminalLogsProgressLines() throws {
+    func testBackfillOffATerminalLogsProgressLines() async throws {
         let result = try scraper.run(["run", "miso-cts", "--start-date", "2025-01-01", "--end-date", "2025-01-03",
                                       "--api-url", sim.url(MisoSimulatorProcess.ctsPath), "--rate-limit", "0", "--log-format", "json"])
         XCTAssertEqual(result.status, 0, result.transcript)
@@ -69,7 +69,7 @@ final class OpsCTSEndToEndTests: XCTestCase {
         XCTAssertFalse(result.stderr.contains("\u{1B}["), "no terminal control codes off a terminal")
     }
 
-    func testServeCollectsOnItsScheduleAndExposesMetrics() throws {
+    func testServeCollectsOnItsScheduleAndExposesMetrics() async throws {
         try scraper.writeConfig("""
         defaults:
           storage: {type: local, path: \(scraper.directory.path)/data}

@@ -28,7 +28,7 @@ final class ServeProcess {
     }
 
     func get(_ path: String, method: String = "GET") throws -> (status: Int, body: String, contentType: String?) {
-        let r = try client.send(HTTPRequest(method: method, url: "http://127.0.0.1:\(port)\(path)", timeout: 10))
+        let r = try await client.send(HTTPRequest(method: method, url: "http://127.0.0.1:\(port)\(path)", timeout: 10))
         return (r.status, String(decoding: r.body, as: UTF8.self), r.headers["content-type"])
     }
 }
@@ -69,7 +69,7 @@ final class OpsServeTests: XCTestCase {
         """
     }
 
-    func testServesHealthReadinessAndMetricsThenDrainsOnSIGTERMWithExitZero() throws {
+    func testServesHealthReadinessAndMetricsThenDrainsOnSIGTERMWithExitZero() async throws {
         let config = try writeConfig(emptyConfig)
         let metricsFile = dir.appendingPathComponent("serve.prom").path
         let serve = try ServeProcess(["--config", config, "--log-format", "json", "--metrics-file", metricsFile], directory: dir)
@@ -104,7 +104,7 @@ final class OpsServeTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".tmp") }, [], "no temporary file left")
     }
 
-    func testSIGINTAlsoStopsCleanly() throws {
+    func testSIGINTAlsoStopsCleanly() async throws {
         let serve = try ServeProcess(["--config", try writeConfig(emptyConfig)], directory: dir)
         defer { serve.child.stop() }
         serve.child.send(SIGINT)
@@ -112,7 +112,7 @@ final class OpsServeTests: XCTestCase {
         XCTAssertTrue(serve.child.stderr.contains("received SIGINT"), serve.child.stderr)
     }
 
-    func testReadinessFailsWhileTheStoreIsUnreachableAndRecovers() throws {
+    func testReadinessFailsWhileTheStoreIsUnreachableAndRecovers() async throws {
         let serve = try ServeProcess(["--config", try writeConfig(emptyConfig)], directory: dir)
         defer { serve.child.stop() }
         XCTAssertEqual(try serve.get("/readyz").status, 200)
@@ -132,7 +132,7 @@ final class OpsServeTests: XCTestCase {
         XCTAssertEqual(try serve.get("/readyz").status, 200)
     }
 
-    func testAConfiguredCollectorTypeMissingFromTheBuildIsAClearErrorBeforeListening() throws {
+    func testAConfiguredCollectorTypeMissingFromTheBuildIsAClearErrorBeforeListening() async throws {
         let config = try writeConfig(emptyConfig.replacingOccurrences(of: "collectors: {}", with: """
         collectors:
           miso-future:
@@ -147,7 +147,7 @@ final class OpsServeTests: XCTestCase {
         XCTAssertEqual(result.stdout, "", "never listened")
     }
 
-    func testAPortInUseIsAClearError() throws {
+    func testAPortInUseIsAClearError() async throws {
         let first = try ServeProcess(["--config", try writeConfig(emptyConfig)], directory: dir)
         defer { first.child.stop() }
         let result = try runCommand(TestPaths.product("scraper"), ["serve", "--config", try writeConfig(emptyConfig), "--port", String(first.port)],
@@ -157,7 +157,7 @@ final class OpsServeTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("--port or serve.port"), result.stderr)
     }
 
-    func testRefusesANonIPv4HostAndABadPort() throws {
+    func testRefusesANonIPv4HostAndABadPort() async throws {
         let host = try runCommand(TestPaths.product("scraper"), ["serve", "--host", "localhost"], currentDirectory: dir, timeout: 60)
         XCTAssertEqual(host.status, 64, host.stderr)
         XCTAssertTrue(host.stderr.contains("--host must be a dotted IPv4 address"), host.stderr)
@@ -165,7 +165,7 @@ final class OpsServeTests: XCTestCase {
         XCTAssertEqual(port.status, 64, port.stderr)
     }
 
-    func testPushesTheExpositionToARealPushgateway() throws {
+    func testPushesTheExpositionToARealPushgateway() async throws {
         guard let gateway = TestPaths.which("prometheus-pushgateway") else {
             throw XCTSkip("prometheus-pushgateway is not installed: run scripts/install-deps.sh")
         }
@@ -180,7 +180,7 @@ final class OpsServeTests: XCTestCase {
         XCTAssertEqual(serve.child.wait(timeout: 20), 0, serve.child.stderr)
         XCTAssertFalse(serve.child.stderr.contains("metrics push failed"), serve.child.stderr)
 
-        let scraped = try CurlHTTPClient().send(HTTPRequest(url: "http://127.0.0.1:\(gatewayPort)/metrics", timeout: 10))
+        let scraped = try await CurlHTTPClient().send(HTTPRequest(url: "http://127.0.0.1:\(gatewayPort)/metrics", timeout: 10))
         let text = String(decoding: scraped.body, as: UTF8.self)
         let line = text.split(separator: "\n").first { $0.hasPrefix("scraper_daemon_scheduled_collectors{") }
         XCTAssertNotNil(line, text)

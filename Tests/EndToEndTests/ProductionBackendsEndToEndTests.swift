@@ -55,7 +55,7 @@ final class ProductionBackendsEndToEndTests: XCTestCase {
         try RedisHashRegistry(configuration: RedisConfiguration(host: "127.0.0.1", port: redis.port, environment: "dev"))
     }
 
-    func testStoresRegistersAnnouncesThenSkipsThenForceReStores() throws {
+    func testStoresRegistersAnnouncesThenSkipsThenForceReStores() async throws {
         let first = try scraper.run(arguments("2025-01-20"))
         XCTAssertEqual(first.status, 0, first.transcript)
         XCTAssertEqual(first.count("collected"), 1, first.transcript)
@@ -72,7 +72,7 @@ final class ProductionBackendsEndToEndTests: XCTestCase {
 
         // Redis: the Python framework's key and record, TTL 365 days.
         let sha = ContentHash.sha256Hex(served)
-        let record = try XCTUnwrap(try redisRegistry().get(sha256: sha, datasetGroup: group))
+        let record = try await XCTUnwrapAsync(try await redisRegistry().get(sha256: sha, datasetGroup: group))
         XCTAssertEqual(record.location, "s3://\(bucket)/\(key)")
         XCTAssertNotNil(record.metadata["version_id"]?.stringValue, "version id recorded")
         XCTAssertEqual(record.metadata["etag"]?.stringValue, ContentHash.md5Hex(stored))
@@ -109,7 +109,7 @@ final class ProductionBackendsEndToEndTests: XCTestCase {
         XCTAssertEqual(try moto.versionCount(bucket, key: key), 2, "--force stored a new version")
     }
 
-    func testTwoRunnersStartedTogetherStoreOnce() throws {
+    func testTwoRunnersStartedTogetherStoreOnce() async throws {
         let a = try scraper.start(arguments("2025-01-19"))
         let b = try scraper.start(arguments("2025-01-19"))
         XCTAssertEqual(a.wait(timeout: 120), 0, a.stderr)
@@ -125,7 +125,7 @@ final class ProductionBackendsEndToEndTests: XCTestCase {
         XCTAssertEqual(try moto.versionCount(bucket, key: key), 1)
     }
 
-    func testMissingBucketAndUnknownProfileAreClearOneLineErrors() throws {
+    func testMissingBucketAndUnknownProfileAreClearOneLineErrors() async throws {
         var args = arguments("2025-01-20")
         args[args.firstIndex(of: bucket)!] = "no-such-bucket"
         let missing = try scraper.run(args)

@@ -7,7 +7,7 @@ import Foundation
 /// let sim = try MisoSimulatorProcess(arguments: ["--today", "2025-01-20", "--nodes", "3"])
 /// defer { sim.stop() }
 /// try sim.setFault("http-503", count: 2)
-/// let response = try CurlHTTPClient().send(HTTPRequest(url: sim.url(MisoSimulatorProcess.ctsPath)))
+/// let response = try CurlHTTPClient().sendBlocking(HTTPRequest(url: sim.url(MisoSimulatorProcess.ctsPath)))
 /// XCTAssertEqual(try sim.stats().requests, 1)
 /// ```
 public final class MisoSimulatorProcess: @unchecked Sendable {
@@ -58,7 +58,7 @@ public final class MisoSimulatorProcess: @unchecked Sendable {
 
     /// GETs `path` with curl and returns the response (any status).
     public func get(_ path: String, query: [(String, String)] = [], timeout: Double = 30) throws -> HTTPResponse {
-        try client.send(HTTPRequest(url: url(path, query: query), timeout: timeout))
+        try client.sendBlocking(HTTPRequest(url: url(path, query: query), timeout: timeout))
     }
 
     /// Makes `fault` apply to the next `count` matching requests (0 = every one until cleared).
@@ -102,7 +102,7 @@ public final class MisoSimulatorProcess: @unchecked Sendable {
     }
 
     private func control(_ method: String, _ path: String, query: [(String, String)]) throws -> MisoSimulatorStats {
-        let response = try client.send(HTTPRequest(method: method, url: url(path, query: query),
+        let response = try client.sendBlocking(HTTPRequest(method: method, url: url(path, query: query),
                                                    body: method == "POST" ? Data() : nil, timeout: 10))
         guard response.status == 200 else {
             throw MisoSimulatorProcessError.controlFailed(path: path, status: response.status,

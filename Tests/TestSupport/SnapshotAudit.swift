@@ -7,8 +7,8 @@ import Foundation
 ///
 /// ```swift
 /// let expected = try SnapshotAudit.ctsDays(["2025-01-19", "2025-01-20"], sim: sim)
-/// let problems = SnapshotAudit.problems(storedKeys: scraper.store.keys(under: SnapshotAudit.ctsPrefix),
-///                                       fetch: { try scraper.store.get(key: $0) },
+/// let problems = await SnapshotAudit.problems(storedKeys: scraper.store.keys(under: SnapshotAudit.ctsPrefix),
+///                                       fetch: { try await scraper.store.get(key: $0) },
 ///                                       registry: try scraper.registry(), expected: expected)
 /// XCTAssertEqual(problems, [])
 /// ```
@@ -37,8 +37,8 @@ public enum SnapshotAudit {
     }
 
     /// Everything that breaks the promise; empty when it holds.
-    public static func problems(storedKeys: [String], fetch: (String) throws -> Data?, registry: any HashRegistry,
-                                group: String = ctsGroup, expected: [String: Data]) -> [String] {
+    public static func problems(storedKeys: [String], fetch: (String) async throws -> Data?, registry: any HashRegistry,
+                                group: String = ctsGroup, expected: [String: Data]) async -> [String] {
         var problems: [String] = []
         let stored = Set(storedKeys)
         if stored.count != storedKeys.count { problems.append("a key is listed twice: \(storedKeys)") }
@@ -46,14 +46,14 @@ public enum SnapshotAudit {
         for (key, served) in expected.sorted(by: { $0.key < $1.key }) {
             guard stored.contains(key) else { problems.append("missing object \(key)"); continue }
             do {
-                guard let body = try fetch(key) else { problems.append("cannot read \(key)"); continue }
+                guard let body = try await fetch(key) else { problems.append("cannot read \(key)"); continue }
                 if try Gzip.decompress(body) != served { problems.append("\(key) does not gunzip to the served bytes") }
             } catch {
                 problems.append("reading \(key): \(error)")
             }
             let sha = ContentHash.sha256Hex(served)
             do {
-                guard let record = try registry.get(sha256: sha, datasetGroup: group) else {
+                guard let record = try await registry.get(sha256: sha, datasetGroup: group) else {
                     problems.append("\(key) is stored but its hash \(sha.prefix(12)) is not registered"); continue
                 }
                 if !record.location.hasSuffix(key) { problems.append("\(sha.prefix(12)) registered at \(record.location), expected \(key)") }
@@ -62,7 +62,7 @@ public enum SnapshotAudit {
             }
         }
         do {
-            let count = try registry.count(datasetGroup: group)
+            let count = try await registry.count(datasetGroup: group)
             if count != expected.count { problems.append("registry holds \(count) record(s), expected \(expected.count)") }
         } catch {
             problems.append("registry count: \(error)")
@@ -71,9 +71,10 @@ public enum SnapshotAudit {
     }
 
     /// ``problems(storedKeys:fetch:registry:group:expected:)`` for a run's embedded store and registry.
-    public static func problems(_ scraper: ScraperInvocation, expected: [String: Data]) -> [String] {
+    public static func problems(_ scraper: ScraperInvocation, expected: [String: Data]) async -> [String] {
         do {
-            return problems(storedKeys: scraper.store.keys(under: ctsPrefix), fetch: { try scraper.store.get(key: $0) },
+            let store = scraper.store
+            return await problems(storedKeys: store.keys(under: ctsPrefix), fetch: { try await store.get(key: $0) },
                             registry: try scraper.registry(), expected: expected)
         } catch {
             return ["cannot open the embedded registry: \(error)"]

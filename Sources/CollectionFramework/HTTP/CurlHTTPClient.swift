@@ -7,8 +7,9 @@ import Foundation
 /// chunk through a bounded ``ByteChannel``, so the caller hashes and compresses while the
 /// download goes on. TLS peer and host verification are always on.
 ///
-/// Cancelling the calling task (or abandoning the body stream) aborts the transfer at its next
-/// progress tick.
+/// A request is not started once the calling task is cancelled; a transfer already started runs
+/// to its end (its timeouts bound it), unless its reader abandons the body stream
+/// (``ContentStream/cancel()``), which aborts it at its next progress tick.
 public struct CurlHTTPClient: HTTPClient {
     public let configuration: HTTPClientConfiguration
     /// Where the blocking transfers run.
@@ -34,11 +35,7 @@ public struct CurlHTTPClient: HTTPClient {
         pool.execute {
             CurlTransfer(request: request, configuration: configuration, channel: channel, head: head).perform()
         }
-        let received = try await withTaskCancellationHandler {
-            try await head.value
-        } onCancel: {
-            channel.close()
-        }
+        let received = try await head.value
         return HTTPStreamingResponse(status: received.status, headers: received.headers,
                                      body: ContentStream(channel: channel, expectedLength: received.headers["content-length"].flatMap { Int($0) }))
     }

@@ -3,7 +3,8 @@ import Logging
 
 /// Wraps the shared client with a per-host rate limit and retries: connect errors, timeouts,
 /// 429 and 5xx are retried with the ``RetryPolicy`` (honouring `Retry-After`); other 4xx are
-/// returned at once. A body that breaks off after the head has arrived throws from the body
+/// returned at once. When the task is cancelled during a backoff wait, it gives up at once with
+/// the last answer (or error), as after its last attempt. A body that breaks off after the head has arrived throws from the body
 /// stream; the pipeline retries the whole collection then (see ``CollectionPipeline``).
 /// Each collector gets its own wrapper around the one shared client.
 public struct ResilientHTTPClient: HTTPClient {
@@ -31,29 +32,39 @@ public struct ResilientHTTPClient: HTTPClient {
             try await rateLimiter.acquire(host: host)
             let cause: String
             let retryAfter: String?
+            let giveUp: () throws -> HTTPStreamingResponse
             do {
                 let response = try await base.stream(request)
                 let retryable = response.status == 429 || (500...599).contains(response.status)
                 if !retryable { return response }
-                if attempt >= retryPolicy.maxAttempts {
+                if attempt >= retryPolicy.maxAttempts || Task.isCancelled {
                     logger.warning("giving up on \(request.url) after \(attempt) attempt(s): HTTP \(response.status)")
                     return response
                 }
+                let status = response.status
+                let excerpt = (try? await response.body.collect(limit: 64 << 10)) ?? Data()
                 response.body.cancel()
-                cause = "HTTP \(response.status)"
+                cause = "HTTP \(status)"
                 retryAfter = response.headers["retry-after"]
+                giveUp = { HTTPStreamingResponse(status: status, headers: response.headers, body: ContentStream(excerpt)) }
             } catch let error as HTTPError where error.isTransient {
-                if attempt >= retryPolicy.maxAttempts {
+                if attempt >= retryPolicy.maxAttempts || Task.isCancelled {
                     logger.warning("giving up on \(request.url) after \(attempt) attempt(s): \(error)")
                     throw error
                 }
                 cause = error.description
                 retryAfter = nil
+                giveUp = { throw error }
             }
             let delay = retryPolicy.delay(afterAttempt: attempt, retryAfter: retryAfter)
             logger.debug("attempt \(attempt) of \(retryPolicy.maxAttempts) for \(request.url) failed (\(cause)); retrying in \(String(format: "%.2f", delay))s")
             onRetry(cause)
-            try await RetryPolicy.pause(delay)
+            do {
+                try await RetryPolicy.pause(delay)
+            } catch {
+                logger.warning("giving up on \(request.url) after \(attempt) attempt(s), the run is stopping: \(cause)")
+                return try giveUp()
+            }
         }
     }
 }

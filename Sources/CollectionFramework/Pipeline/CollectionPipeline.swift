@@ -18,9 +18,9 @@ import Logging
 ///
 /// Concurrency: ``run(candidates:)`` processes candidates in a task group, at most
 /// ``PipelineOptions/concurrency`` at once. Cancelling the calling task is how a run stops
-/// (SIGINT/SIGTERM): no new candidate starts, a download in flight is abandoned and reported
-/// `not_attempted`, and a candidate that has already claimed its hash finishes storing and
-/// registering (that part is shielded from cancellation).
+/// (SIGINT/SIGTERM): no new candidate starts (those are reported `not_attempted`), and the
+/// candidates in flight finish: a transfer or a store under way runs to its end, while every
+/// wait (backoff, rate limit, reconnect) ends at once and gives up with its last error.
 public final class CollectionPipeline: Sendable {
     public let name: String
     public let collector: any Collector
@@ -146,12 +146,16 @@ public final class CollectionPipeline: Sendable {
                 return try await attemptStages(candidate, log)
             } catch is CancellationError {
                 return .notAttempted
-            } catch let error as BodyInterrupted where error.underlying.isTransient && attempt < options.retryPolicy.maxAttempts {
+            } catch let interrupted as BodyInterrupted where interrupted.underlying.isTransient && attempt < options.retryPolicy.maxAttempts {
+                let error = interrupted
                 // The head arrived but the body broke off: the whole download starts over.
                 let delay = options.retryPolicy.delay(afterAttempt: attempt, retryAfter: nil)
                 log.debug("attempt \(attempt) of \(options.retryPolicy.maxAttempts) for \(candidate.url) failed (\(error.underlying)); retrying in \(String(format: "%.2f", delay))s")
                 metrics.retry()
-                do { try await RetryPolicy.pause(delay) } catch { return .notAttempted }
+                do { try await RetryPolicy.pause(delay) } catch _ {
+                    log.warning("giving up on \(candidate.url) after \(attempt) attempt(s), the run is stopping: \(error.underlying)")
+                    return .failed("fetch failed: \(error.underlying)", rejected: false)
+                }
             } catch let error as BodyInterrupted {
                 log.warning("giving up on \(candidate.url) after \(attempt) attempt(s): \(error.underlying)")
                 return .failed("fetch failed: \(error.underlying)", rejected: false)
@@ -212,20 +216,16 @@ public final class CollectionPipeline: Sendable {
             if !options.force, try await registry.exists(sha256: sha, datasetGroup: group) {
                 return .skippedDuplicate(reason: "content \(sha.prefix(12)) already registered")
             }
-            try Task.checkCancellation()
             guard try await registry.claim(sha256: sha, datasetGroup: group, ttl: options.claimTTL) else {
                 return .skippedDuplicate(reason: "content \(sha.prefix(12)) is being stored by another runner")
             }
-        } catch is CancellationError {
-            throw CancellationError()
         } catch {
             return .failed("hash registry unavailable: \(error)", rejected: false)
         }
 
-        // 4. From the claim on, the candidate finishes even when the run is being stopped.
+        // 4. Store, notify, register (and give the claim back).
         let body = try? await compression
-        let stages = StoreStages(pipeline: self, candidate: candidate, payload: payload, compressed: body ?? nil, log: log)
-        return await Task { await stages.run() }.value
+        return await StoreStages(pipeline: self, candidate: candidate, payload: payload, compressed: body ?? nil, log: log).run()
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -2,9 +2,7 @@ import Foundation
 import Logging
 
 /// The stages after a hash is claimed: gzip (if the background compression did not finish),
-/// store, notify (never fatal), register — and always give the claim back. They run as a task of
-/// their own, so that stopping the run does not cut a candidate off between storing its object
-/// and registering its hash.
+/// store, notify (never fatal), register — and always give the claim back.
 struct StoreStages: Sendable {
     let pipeline: CollectionPipeline
     let candidate: DownloadCandidate

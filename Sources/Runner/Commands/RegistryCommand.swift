@@ -3,7 +3,7 @@ import CollectionFramework
 import Foundation
 
 /// `scraper registry get|delete|count`: inspect or forget registered hashes.
-struct RegistryCommand: ParsableCommand {
+struct RegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry", abstract: "Inspect or forget registered content hashes.",
         subcommands: [Get.self, Delete.self, Count.self])
@@ -32,34 +32,34 @@ struct RegistryCommand: ParsableCommand {
         }
     }
 
-    struct Get: ParsableCommand {
+    struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the record of a hash as JSON.")
         @OptionGroup var target: Target
         @Argument(help: "SHA-256 hex of the raw content.") var sha256: String
-        func run() throws {
-            guard let record = try target.registry().get(sha256: sha256.lowercased(), datasetGroup: target.datasetGroup) else {
+        func run() async throws {
+            guard let record = try await target.registry().get(sha256: sha256.lowercased(), datasetGroup: target.datasetGroup) else {
                 throw Exit.fail("hash \(sha256) is not registered for \(target.datasetGroup)", Exit.failures)
             }
             printLine(record.json())
         }
     }
 
-    struct Delete: ParsableCommand {
+    struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Forget a hash so the next run stores its content again.")
         @OptionGroup var target: Target
         @Argument(help: "SHA-256 hex of the raw content.") var sha256: String
-        func run() throws {
-            let deleted = try target.registry().delete(sha256: sha256.lowercased(), datasetGroup: target.datasetGroup)
+        func run() async throws {
+            let deleted = try await target.registry().delete(sha256: sha256.lowercased(), datasetGroup: target.datasetGroup)
             printLine(deleted ? "deleted" : "not registered")
             if !deleted { throw Exit.failures }
         }
     }
 
-    struct Count: ParsableCommand {
+    struct Count: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Count registered hashes of a dataset group.")
         @OptionGroup var target: Target
-        func run() throws {
-            printLine(String(try target.registry().count(datasetGroup: target.datasetGroup)))
+        func run() async throws {
+            printLine(String(try await target.registry().count(datasetGroup: target.datasetGroup)))
         }
     }
 }

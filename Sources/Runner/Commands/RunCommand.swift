@@ -5,7 +5,7 @@ import Foundation
 import Logging
 
 /// `scraper run NAME` / `scraper run --all`: one collection run, summary JSON as the last stdout line.
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a collector (or every enabled one) once.",
@@ -120,7 +120,7 @@ struct RunCommand: ParsableCommand {
         if let concurrency { entry.pipeline.concurrency = concurrency }
     }
 
-    func run() throws {
+    func run() async throws {
         // Whatever umask we inherit (cron, containers often run with 0), nothing we create —
         // folders of the embedded store, objects, the registry — is writable by group or others.
         umask(umask(0o022) | 0o022)
@@ -128,9 +128,6 @@ struct RunCommand: ParsableCommand {
         let logger = global.makeLogger()
         _ = MetricsExport.registry
         let catalog = CollectorCatalog(BuiltInCollectors.all)
-        let execution = CollectionRunner(logger: logger, catalog: catalog, force: force)
-        let signals = SignalTrap(cancellation: execution.cancellation, logger: logger)
-        defer { signals.release() }
         let configuration: ScraperConfiguration
         do {
             configuration = try global.loadConfiguration(catalog: catalog)
@@ -155,25 +152,32 @@ struct RunCommand: ParsableCommand {
         for index in entries.indices { overrides(&entries[index]) }
 
         // Everything the user typed is checked before any backend is touched or request made.
+        let planner = CollectionRunner(logger: logger, catalog: catalog, force: force)
         let prepared: [PreparedCollector]
         do {
-            prepared = try entries.map { try execution.prepare($0, request: request) }
+            prepared = try entries.map { try planner.prepare($0, request: request) }
         } catch {
             throw Exit.fail("\(error)", Exit.usage)
         }
         let services: PipelineServices
         do {
-            services = try BackendFactory.services(settings, environment: configuration.environment, logger: logger)
+            services = try await BackendFactory.services(settings, environment: configuration.environment, logger: logger)
         } catch let error as ConfigError {
             throw Exit.fail("\(error)", Exit.usage)
         } catch {
             throw Exit.fail("\(error)", Exit.unavailable)
         }
-        let progress = ProgressDisplay.attach(to: execution, prepared: prepared, logger: logger)
-        let summaries = execution.run(prepared, services: services, settings: settings)
+        let progress = ProgressDisplay.make(prepared: prepared, logger: logger)
+        let execution = CollectionRunner(logger: logger, catalog: catalog, force: force,
+                                         onProgress: progress.map { display in { _, _, _, outcome in display.update(outcome) } },
+                                         observer: FaultInjection.observer)
+        let settingsValue = settings
+        let summaries = await SignalCancellation.run(logger: logger) {
+            await execution.run(prepared, services: services, settings: settingsValue)
+        }
         progress?.finish()
-        services.notifier?.close()
-        MetricsExport.export(file: metricsFile, pushgateway: pushgateway, environment: configuration.environment, logger: logger)
+        await services.notifier?.close()
+        await MetricsExport.export(file: metricsFile, pushgateway: pushgateway, environment: configuration.environment, logger: logger)
         printLine(all ? CollectionRunner.combinedJSON(summaries) : summaries[0].json())
         if !summaries.allSatisfy(\.succeeded) { throw Exit.failures }
     }

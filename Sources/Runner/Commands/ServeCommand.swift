@@ -2,11 +2,14 @@ import ArgumentParser
 import CollectionFramework
 import Collectors
 import Foundation
+import Synchronization
+import Logging
 import LoopbackHTTP
+import ServiceLifecycle
 
 /// `scraper serve`: one long-lived process that runs every enabled collector on its schedule and
 /// answers `/metrics`, `/healthz` and `/readyz`.
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run every enabled collector on its cron schedule and serve /metrics, /healthz and /readyz.",
@@ -48,7 +51,8 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
+        umask(umask(0o022) | 0o022)
         let logger = global.makeLogger()
         _ = MetricsExport.registry
         let catalog = CollectorCatalog(BuiltInCollectors.all)
@@ -62,15 +66,18 @@ struct ServeCommand: ParsableCommand {
 
         let services: PipelineServices
         do {
-            services = try BackendFactory.services(configuration.settings, environment: configuration.environment, logger: logger)
+            services = try await BackendFactory.services(configuration.settings, environment: configuration.environment, logger: logger)
         } catch let error as ConfigError {
             throw Exit.fail("\(error)", Exit.usage)
         } catch {
             throw Exit.fail("\(error)", Exit.unavailable)
         }
-        defer { services.notifier?.close() }
 
-        let runner = CollectionRunner(logger: logger, catalog: catalog)
+        let environment = configuration.environment
+        let export: @Sendable () async -> Void = { [metricsFile, pushgateway] in
+            await MetricsExport.export(file: metricsFile, pushgateway: pushgateway, environment: environment, logger: logger)
+        }
+        let runner = CollectionRunner(logger: logger, catalog: catalog, observer: FaultInjection.observer)
         let statePath = stateFile ?? configuration.serve.statePath
             ?? CollectionDaemon.defaultStatePath(registry: configuration.settings.registry, environment: configuration.environment)
         let daemon: CollectionDaemon
@@ -79,35 +86,69 @@ struct ServeCommand: ParsableCommand {
                 runner: runner, entries: entries, services: services, settings: configuration.settings,
                 state: ScheduleState(path: statePath),
                 jitterSeconds: jitterSeconds ?? configuration.serve.jitterSeconds ?? ServeSettings.defaultJitterSeconds,
-                clock: timeScale.map { ScaledScheduleClock(speed: $0) as any ScheduleClock } ?? SystemScheduleClock())
+                clock: timeScale.map { ScaledScheduleClock(speed: $0) as any ScheduleClock } ?? SystemScheduleClock(),
+                onRunFinished: { _, _ in Task { await export() } })
         } catch {
             throw Exit.fail("\(error)", Exit.usage)
         }
 
-        let environment = configuration.environment
-        let export: @Sendable () -> Void = { [metricsFile, pushgateway] in
-            MetricsExport.export(file: metricsFile, pushgateway: pushgateway, environment: environment, logger: logger)
-        }
-        daemon.onRunFinished = { _, _ in export() }
-
         let listenHost = host ?? configuration.serve.host ?? ServeSettings.defaultHost
         let listenPort = port ?? configuration.serve.port ?? ServeSettings.defaultPort
-        let cancellation = runner.cancellation
+        let draining = DrainFlag()
         let server = LoopbackHTTPServer(host: listenHost, port: listenPort, handler: OpsEndpoints.handler(
-            services: services, draining: { cancellation.isCancelled }, exposition: { MetricsExport.exposition() }))
+            services: services, draining: { draining.isSet }, exposition: { MetricsExport.exposition() }))
         let boundPort: Int
         do { boundPort = try server.start() } catch {
             throw Exit.fail("cannot listen on \(listenHost):\(listenPort) (\(error)); choose another with --port or serve.port", Exit.unavailable)
         }
-        defer { server.stop() }
-        let signals = SignalTrap(cancellation: cancellation, logger: logger)
-        defer { signals.release() }
 
         logger.info("serving \(entries.count) collector\(entries.count == 1 ? "" : "s") (\(entries.map { "\($0.name) \($0.schedule ?? CollectionDaemon.defaultSchedule)" }.joined(separator: "; "))); state file \(statePath)")
         printLine("scraper serve listening on http://\(listenHost):\(boundPort)")
-        daemon.start()
-        daemon.wait()
-        export()
+
+        // Shut down in reverse order: first /readyz turns 503, then each schedule drains, then the
+        // endpoint stops.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: OpsEndpointService(server: server))]
+                + daemon.services.map { .init(service: $0, successTerminationBehavior: .ignore) }
+                + [.init(service: DrainService(flag: draining, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("serve stopped with an error: \(error)")
+        }
+        await export()
+        await services.notifier?.close()
         logger.info("stopped: every run in progress has finished")
+    }
+}
+
+/// Set once when a graceful shutdown begins; `/readyz` reads it.
+final class DrainFlag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
+}
+
+/// The ops HTTP endpoint as a `Service`: serves until the graceful shutdown reaches it (last).
+struct OpsEndpointService: Service {
+    let server: LoopbackHTTPServer
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { [server] in try await server.run() }
+    }
+}
+
+/// The first service to hear of a graceful shutdown: turns `/readyz` to 503 before any
+/// schedule starts draining.
+struct DrainService: Service {
+    let flag: DrainFlag
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        flag.set()
+        logger.warning("stopping: /readyz answers 503; waiting collectors stop, running ones finish their current candidates")
     }
 }

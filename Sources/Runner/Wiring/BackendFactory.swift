@@ -8,16 +8,16 @@ enum BackendFactory {
     static let defaultDataDirectory = "./data"
 
     /// The registry comes first: when Redis is unreachable the run stops before any download.
-    static func services(_ settings: SettingsLayer, environment: String, logger: Logger) throws -> PipelineServices {
+    static func services(_ settings: SettingsLayer, environment: String, logger: Logger) async throws -> PipelineServices {
         let registry = try makeRegistry(settings.registry, environment: environment)
-        try registry.checkReachable()
-        let store = try makeStore(settings.storage, http: settings.http)
+        try await registry.checkReachable()
+        let store = try await makeStore(settings.storage, http: settings.http)
         let notifier = try makeNotifier(settings.notifications)
         logger.info("storage: \(store.displayName); registry: \(registry.displayName); notifications: \(notifier?.displayName ?? "none")")
         return PipelineServices(store: store, registry: registry, notifier: notifier)
     }
 
-    static func makeStore(_ s: StorageSettings, http: HTTPSettings = HTTPSettings()) throws -> any ObjectStore {
+    static func makeStore(_ s: StorageSettings, http: HTTPSettings = HTTPSettings()) async throws -> any ObjectStore {
         switch s.type ?? "local" {
         case "s3":
             guard let bucket = s.bucket else {
@@ -37,11 +37,11 @@ enum BackendFactory {
             let client = CurlHTTPClient(configuration: HTTPClientConfiguration(
                 connectTimeout: http.connectTimeout ?? 10, caBundlePath: http.caBundle))
             let store = S3ObjectStore(configuration: configuration, client: client)
-            try store.checkReachable()
+            try await store.checkReachable()
             return store
         default:
             let store = LocalObjectStore(root: URL(fileURLWithPath: s.path ?? defaultDataDirectory))
-            try store.checkReachable()
+            try await store.checkReachable()
             return store
         }
     }

@@ -38,10 +38,10 @@ enum MetricsExport {
     }
 
     /// PUTs the exposition to a Pushgateway as group `job=scraper/environment=<env>`.
-    static func push(to gateway: String, environment: String, client: any HTTPClient = CurlHTTPClient()) throws {
+    static func push(to gateway: String, environment: String, client: any HTTPClient = CurlHTTPClient()) async throws {
         let base = gateway.hasSuffix("/") ? String(gateway.dropLast()) : gateway
         let url = "\(base)/metrics/job/scraper/environment/\(environment)"
-        let response = try client.send(HTTPRequest(method: "PUT", url: url, headers: [("Content-Type", "text/plain; version=0.0.4")],
+        let response = try await client.send(HTTPRequest(method: "PUT", url: url, headers: [("Content-Type", "text/plain; version=0.0.4")],
                                                   body: Data(exposition().utf8), timeout: 10))
         guard (200..<300).contains(response.status) else {
             throw MetricsExportError.failed("Pushgateway \(url) answered HTTP \(response.status): \(HTTPError.excerpt(response.body))")
@@ -49,12 +49,12 @@ enum MetricsExport {
     }
 
     /// Does whatever the flags ask; failures are logged, never fatal (the data is already stored).
-    static func export(file: String?, pushgateway: String?, environment: String, logger: Logger) {
+    static func export(file: String?, pushgateway: String?, environment: String, logger: Logger) async {
         if let file {
             do { try writeFile(file) } catch { logger.warning("\(error)") }
         }
         if let pushgateway {
-            do { try push(to: pushgateway, environment: environment) } catch { logger.warning("metrics push failed: \(error)") }
+            do { try await push(to: pushgateway, environment: environment) } catch { logger.warning("metrics push failed: \(error)") }
         }
     }
 }

@@ -20,7 +20,7 @@ enum OpsEndpoints {
             case "/healthz":
                 return .text("ok\n")
             case "/readyz":
-                return readiness(services: services, draining: draining())
+                return await readiness(services: services, draining: draining())
             case "/":
                 return .text("scraper serve: /metrics /healthz /readyz\n")
             default:
@@ -30,14 +30,17 @@ enum OpsEndpoints {
     }
 
     /// 200 when both backends answer, else 503 naming the one that did not (secrets masked).
-    static func readiness(services: PipelineServices, draining: Bool) -> LoopbackHTTPResponse {
+    static func readiness(services: PipelineServices, draining: Bool) async -> LoopbackHTTPResponse {
         var lines: [String] = []
         var ready = !draining
         if draining { lines.append("draining: stopping after the runs in progress") }
-        for (name, check) in [("registry \(services.registry.displayName)", services.registry.checkReachable),
-                              ("store \(services.store.displayName)", services.store.checkReachable)] {
+        let checks: [(String, @Sendable () async throws -> Void)] = [
+            ("registry \(services.registry.displayName)", { try await services.registry.checkReachable() }),
+            ("store \(services.store.displayName)", { try await services.store.checkReachable() }),
+        ]
+        for (name, check) in checks {
             do {
-                try check()
+                try await check()
                 lines.append("\(name): ok")
             } catch {
                 ready = false

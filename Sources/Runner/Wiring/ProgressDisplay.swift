@@ -1,10 +1,11 @@
 import CollectionFramework
 import Foundation
 import Logging
+import Synchronization
 
 /// Shows a multi-candidate run's progress: on a terminal a live line on stderr, redrawn at most ten
 /// times a second; off a terminal an info log line every `every` candidates (and at the end).
-final class ProgressDisplay: @unchecked Sendable {
+final class ProgressDisplay: Sendable {
     /// Off a terminal, one log line per this many candidates.
     static let defaultEvery = 25
 
@@ -12,9 +13,8 @@ final class ProgressDisplay: @unchecked Sendable {
     let interactive: Bool
     let every: Int
     private let logger: Logger
-    private let lock = NSLock()
-    private var lastDraw = Date.distantPast
-    private var drawn = false
+    /// When the live line was last drawn, and whether it ever was.
+    private let drawing = Mutex<(last: Date, drawn: Bool)>((Date.distantPast, false))
 
     init(total: Int, interactive: Bool, every: Int = ProgressDisplay.defaultEvery, logger: Logger) {
         self.progress = RunProgress(total: total)
@@ -23,25 +23,22 @@ final class ProgressDisplay: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Hooks a display into `runner` when the run has more than one candidate; nil otherwise.
-    static func attach(to runner: CollectionRunner, prepared: [PreparedCollector], logger: Logger) -> ProgressDisplay? {
+    /// A display for a run with more than one candidate; nil otherwise.
+    static func make(prepared: [PreparedCollector], logger: Logger) -> ProgressDisplay? {
         let total = prepared.reduce(0) { $0 + $1.candidates.count }
         guard total > 1 else { return nil }
-        let display = ProgressDisplay(total: total, interactive: isatty(STDERR_FILENO) == 1, logger: logger)
-        runner.onProgress = { _, _, _, outcome in display.update(outcome) }
-        return display
+        return ProgressDisplay(total: total, interactive: isatty(STDERR_FILENO) == 1, logger: logger)
     }
 
     func update(_ outcome: CandidateOutcome) {
         let snapshot = progress.record(outcome)
         if interactive {
-            lock.lock()
-            defer { lock.unlock() }
-            let now = Date()
-            guard snapshot.done == snapshot.total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
-            lastDraw = now
-            drawn = true
-            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + snapshot.line).utf8))
+            drawing.withLock { drawing in
+                let now = Date()
+                guard snapshot.done == snapshot.total || now.timeIntervalSince(drawing.last) >= 0.1 else { return }
+                drawing = (now, true)
+                FileHandle.standardError.write(Data(("\r\u{1B}[2K" + snapshot.line).utf8))
+            }
         } else if snapshot.done % every == 0 || snapshot.done == snapshot.total {
             logger.info("progress \(snapshot.line)")
         }
@@ -49,8 +46,8 @@ final class ProgressDisplay: @unchecked Sendable {
 
     /// Ends the live line so the next output starts on a fresh line.
     func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if interactive && drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        drawing.withLock { drawing in
+            if interactive && drawing.drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
     }
 }
