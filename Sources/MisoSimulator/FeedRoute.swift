@@ -44,6 +44,16 @@ struct FeedVariant {
     let kind: FaultTarget
     /// Builds the payload, breaking it as the fault says; the fault passed is always of ``kind``.
     let payload: (SimulatorFault?) -> JSONText
+    /// Optionally, the fault-free payload's serialisation in pieces as it is generated (the same
+    /// bytes as `payload(nil).serialized`), for feeds whose bodies can be large.
+    var streamed: (@Sendable (_ emit: (String) throws -> Void) throws -> Void)?
+
+    init(kind: FaultTarget, payload: @escaping (SimulatorFault?) -> JSONText,
+         streamed: (@Sendable (_ emit: (String) throws -> Void) throws -> Void)? = nil) {
+        self.kind = kind
+        self.payload = payload
+        self.streamed = streamed
+    }
 }
 
 extension FeedRoute {
@@ -80,12 +90,15 @@ extension FeedRoute {
             minutes = parsed
         }
         let node = request.query("node")
-        return .serve(FeedVariant(kind: .ctsDocumented) { [day, minutes] fault in
+        return .serve(FeedVariant(kind: .ctsDocumented, payload: { [day, minutes] fault in
             var payload = CTSDocumentedPayload(day: day, today: launch.today, nodes: launch.nodes, seed: launch.seed,
                                                intervalMinutes: minutes, node: node)
             if let fault { payload.apply(fault, day: day) }
             return payload.json
-        })
+        }, streamed: { [day, minutes] emit in
+            try CTSDocumentedPayload.streamJSON(day: day, today: launch.today, nodes: launch.nodes, seed: launch.seed,
+                                                intervalMinutes: minutes, node: node, emit: emit)
+        }))
     }
 
     /// `/api/MarketPricing/GetExAnteLmp`: snapshot only.

@@ -10,7 +10,7 @@ struct MisoSimCommand: AsyncParsableCommand {
         abstract: "Serve simulated MISO public-API feeds (CTS, ex-ante LMP, binding constraints) on a loopback port.",
         discussion: "Prints one line, \"miso-sim listening on http://HOST:PORT\", once it accepts connections, and "
             + "stops on SIGTERM or SIGINT. Control endpoints: GET /_sim/stats, "
-            + "POST /_sim/config?fault=&count=&latency_ms=&shape=&binding_none=, POST /_sim/reset. "
+            + "POST /_sim/config?fault=&count=&latency_ms=&shape=&binding_none=&throttle_bytes_per_second=, POST /_sim/reset. "
             + "Faults: \(SimulatorFault.allNames).")
 
     @Option(help: "Port to listen on; 0 picks a free one.")
@@ -46,6 +46,10 @@ struct MisoSimCommand: AsyncParsableCommand {
     @Flag(name: .customLong("log-requests"), help: "Log each request to stderr.")
     var logRequests = false
 
+    @Option(name: .customLong("throttle-bytes-per-second"),
+            help: "Send data response bodies at about N bytes per second, in 64 KiB chunks; 0 = no throttle.")
+    var throttleBytesPerSecond = 0
+
     @Option(name: .customLong("max-connections"), help: "Connections served at once; more are answered 503.")
     var maxConnections = LoopbackHTTPLimits().maxConnections
 
@@ -61,6 +65,9 @@ struct MisoSimCommand: AsyncParsableCommand {
         guard (1...10_000).contains(nodes) else { throw ValidationError("--nodes must be 1...10000") }
         guard (0...600_000).contains(latencyMs) else { throw ValidationError("--latency-ms must be 0...600000") }
         guard faultCount >= 0 else { throw ValidationError("--fault-count must be 0 (every request) or more") }
+        guard (0...SimulatorConfig.maxThrottleBytesPerSecond).contains(throttleBytesPerSecond) else {
+            throw ValidationError("--throttle-bytes-per-second must be 0 (no throttle) to \(SimulatorConfig.maxThrottleBytesPerSecond)")
+        }
         guard (1...4096).contains(maxConnections) else { throw ValidationError("--max-connections must be 1...4096") }
         guard (256...(1 << 20)).contains(maxHeaderBytes) else { throw ValidationError("--max-header-bytes must be 256...1048576") }
         guard (1...3_600_000).contains(requestTimeoutMs) else { throw ValidationError("--request-timeout-ms must be 1...3600000") }
@@ -77,7 +84,8 @@ struct MisoSimCommand: AsyncParsableCommand {
                                      logRequests: logRequests)
         let state = SimulatorState(config: SimulatorConfig(fault: fault, faultRemaining: fault == nil ? 0 : faultCount,
                                                            latencyMilliseconds: latencyMs, shape: shape,
-                                                           bindingNone: bindingNone))
+                                                           bindingNone: bindingNone,
+                                                           throttleBytesPerSecond: throttleBytesPerSecond))
         let router = SimulatorRouter(launch: launch, state: state)
         let limits = LoopbackHTTPLimits(maxConnections: maxConnections, maxHeaderBytes: maxHeaderBytes,
                                         requestTimeout: .milliseconds(requestTimeoutMs))

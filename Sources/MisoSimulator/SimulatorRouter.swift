@@ -32,6 +32,13 @@ final class SimulatorRouter: Sendable {
         if request.path.hasPrefix("/_sim/") {
             return SimulatorControl(state: state).handle(request)
         }
+        let response = await feedResponse(request)
+        let rate = state.currentConfig.throttleBytesPerSecond
+        return rate > 0 ? response.throttled(LoopbackHTTPThrottle(bytesPerSecond: rate)) : response
+    }
+
+    /// Every data path's answer (before any throttle).
+    private func feedResponse(_ request: LoopbackHTTPRequest) async -> LoopbackHTTPResponse {
         state.recordRequest(path: request.path)
         guard let feed = FeedRoute.matching(request.path) else {
             let known = FeedRoute.all.map(\.path)
@@ -50,6 +57,14 @@ final class SimulatorRouter: Sendable {
         case .serve(let variant):
             let fault = state.takeFault(for: variant.kind)
             if let early = Self.statusFault(fault) { return early }
+            if fault == nil, config.throttleBytesPerSecond > 0, let streamed = variant.streamed {
+                // A throttled download (the benchmark's ~25 MB CTS body): send the records as they
+                // are made, so the first bytes leave at once. The length is not known up front, so
+                // the body is chunked; its bytes are those of the unthrottled answer.
+                return LoopbackHTTPResponse(status: 200, headers: Self.jsonType, body: .stream(declaredLength: nil) { writer in
+                    try streamed { piece in try writer.write(Data(piece.utf8)) }
+                })
+            }
             let payloadFault = fault.flatMap { $0.target == variant.kind ? $0 : nil }
             return shaped(variant.payload(payloadFault), fault: fault)
         }
@@ -72,7 +87,7 @@ final class SimulatorRouter: Sendable {
     /// Serialises `json` and applies a transport fault (slow, truncated, html, huge) if one is active.
     private func shaped(_ json: JSONText, fault: SimulatorFault?) -> LoopbackHTTPResponse {
         let body = Data(json.serialized.utf8)
-        let jsonType: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8")]
+        let jsonType = Self.jsonType
         switch fault {
         case .slow:
             return .paced(headers: jsonType, body: body, chunkCount: 11, delay: 0.5)
@@ -86,6 +101,8 @@ final class SimulatorRouter: Sendable {
             return LoopbackHTTPResponse(status: 200, headers: jsonType, data: body)
         }
     }
+
+    static let jsonType: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8")]
 
     /// `date` as an RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
     static func httpDate(_ date: Date) -> String {

@@ -9,6 +9,11 @@ struct SimulatorConfig {
     var latencyMilliseconds = 0
     var shape: CTSShape = .documented
     var bindingNone = false
+    /// Data responses' bodies go out at about this many bytes per second; 0 = as fast as the client reads.
+    var throttleBytesPerSecond = 0
+
+    /// 10 GB/s: more than loopback delivers, so any larger value means "no throttle" anyway.
+    static let maxThrottleBytesPerSecond = 10_000_000_000
 }
 
 /// The simulator's mutable state, shared by every connection's task: runtime settings and request counts.
@@ -77,6 +82,7 @@ final class SimulatorState: Sendable {
                     ("latency_ms", .number(String(config.latencyMilliseconds))),
                     ("shape", .string(config.shape.rawValue)),
                     ("binding_none", .bool(config.bindingNone)),
+                    ("throttle_bytes_per_second", .number(String(config.throttleBytesPerSecond))),
                 ])),
             ])
         }
