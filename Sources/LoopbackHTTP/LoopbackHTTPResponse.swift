@@ -8,11 +8,24 @@ public struct LoopbackHTTPResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: LoopbackHTTPBody
+    /// When set, the body (ready bytes or a stream) is sent at about this rate; see ``throttled(_:)``.
+    public var throttle: LoopbackHTTPThrottle?
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: LoopbackHTTPBody = .bytes(Data())) {
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: LoopbackHTTPBody = .bytes(Data()),
+                throttle: LoopbackHTTPThrottle? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.throttle = throttle
+    }
+
+    /// This response with its body sent at about `throttle.bytesPerSecond` (nil: as fast as the
+    /// client reads). Framing and `Content-Length` do not change; a streamed body is throttled as it
+    /// is produced.
+    public func throttled(_ throttle: LoopbackHTTPThrottle?) -> LoopbackHTTPResponse {
+        var copy = self
+        copy.throttle = throttle
+        return copy
     }
 
     /// A response with a ready body.
@@ -70,40 +83,84 @@ public enum LoopbackHTTPBody: Sendable {
     case stream(declaredLength: Int?, producer: @Sendable (LoopbackHTTPBodyWriter) throws -> Void)
 }
 
-/// Hands a streaming producer's bytes to the connection.
-public final class LoopbackHTTPBodyWriter: @unchecked Sendable {
+/// A rate limit for a response body: the body goes out in chunks of ``chunkBytes``, each sent no
+/// earlier than its share of the rate allows (measured from the first body byte, so the average
+/// holds even when one sleep oversleeps). The sleeps happen on the server's blocking-I/O thread
+/// for the connection and end early when the server stops or the client resets.
+public struct LoopbackHTTPThrottle: Sendable, Equatable {
+    /// Target rate, in body bytes per second (at least 1).
+    public var bytesPerSecond: Int
+    /// Bytes per write (at least 1); default 64 KiB.
+    public var chunkBytes: Int
+
+    public init(bytesPerSecond: Int, chunkBytes: Int = 64 * 1024) {
+        self.bytesPerSecond = max(1, bytesPerSecond)
+        self.chunkBytes = max(1, chunkBytes)
+    }
+}
+
+/// Hands a streaming producer's bytes to the connection (applying framing, the declared length and
+/// any throttle). It lives on the one blocking-I/O thread that sends the response, so it is not
+/// `Sendable`: a producer uses it inside its own call and does not keep it.
+public final class LoopbackHTTPBodyWriter {
     private let connection: SocketConnection
     private let chunked: Bool
     private var remaining: Int?
+    private let throttle: LoopbackHTTPThrottle?
+    private var throttleStart: ContinuousClock.Instant?
     /// Bytes written to the body so far (framing not counted).
     public private(set) var bytesWritten = 0
 
-    init(connection: SocketConnection, declaredLength: Int?) {
+    init(connection: SocketConnection, declaredLength: Int?, throttle: LoopbackHTTPThrottle?) {
         self.connection = connection
         self.chunked = declaredLength == nil
         self.remaining = declaredLength
+        self.throttle = throttle
     }
 
     /// Sends `data`. Throws ``LoopbackHTTPError/peerClosed`` when the client went away or the server stopped.
     public func write<Bytes: DataProtocol>(_ data: Bytes) throws {
-        var payload = Data(data)
+        var payload = (data as? Data) ?? Data(data)
         if let left = remaining {
             if payload.count > left { payload = payload.prefix(left) }
             remaining = left - payload.count
         }
         guard !payload.isEmpty else { return }
+        guard let throttle else { return try send(payload) }
+        var offset = payload.startIndex
+        while offset < payload.endIndex {
+            let end = payload.index(offset, offsetBy: throttle.chunkBytes, limitedBy: payload.endIndex) ?? payload.endIndex
+            try waitForTurn(throttle)
+            try send(payload[offset..<end])
+            offset = end
+        }
+    }
+
+    /// Waits `seconds` before the next write (used to make a slow response); returns early when the
+    /// connection breaks (the next write then throws).
+    public func pause(_ seconds: Double) {
+        guard seconds > 0 else { return }
+        _ = connection.pause(.milliseconds(Int64(min(seconds, 3600) * 1000)))
+    }
+
+    /// Sleeps until the bytes sent so far are due at the throttle's rate.
+    private func waitForTurn(_ throttle: LoopbackHTTPThrottle) throws {
+        guard let start = throttleStart else {
+            throttleStart = .now
+            return
+        }
+        let due = start + .seconds(Double(bytesWritten) / Double(throttle.bytesPerSecond))
+        let now = ContinuousClock.now
+        if due > now, !connection.pause(due - now) { throw LoopbackHTTPError.peerClosed }
+    }
+
+    private func send(_ payload: Data) throws {
         if chunked {
             try connection.sendAll(Data(String(payload.count, radix: 16).utf8) + Data("\r\n".utf8) + payload + Data("\r\n".utf8))
         } else {
             try connection.sendAll(payload)
         }
         bytesWritten += payload.count
-    }
-
-    /// Waits `seconds` before the next write (used to make a slow response).
-    public func pause(_ seconds: Double) {
-        guard seconds > 0 else { return }
-        usleep(useconds_t(min(seconds, 3600) * 1_000_000))
     }
 
     /// Ends chunked framing; called by the server after the producer returns.

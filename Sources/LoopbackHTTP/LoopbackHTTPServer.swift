@@ -1,176 +1,325 @@
+import BlockingIO
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// A small blocking HTTP/1.1 server for loopback use: one thread per connection, one request per
-/// connection (`Connection: close`). Built for test doubles (the MISO simulator) and for the daemon's
-/// `/metrics`, `/healthz` and `/readyz`.
+/// A small HTTP/1.1 server: one request per connection (`Connection: close`). Built for test
+/// doubles (the MISO simulator) and for the daemon's `/metrics`, `/healthz` and `/readyz`.
 ///
 /// ```swift
 /// let server = LoopbackHTTPServer(host: "127.0.0.1", port: 0) { request in
 ///     request.path == "/healthz" ? .text("ok") : .text("not found", status: 404)
 /// }
 /// let port = try server.start()
-/// defer { server.stop() }
+/// // ...
+/// await server.stop()
 /// ```
 ///
-/// A handler that throws answers 500 with the error's description. Handlers run concurrently on
-/// connection threads and must be thread-safe.
-public final class LoopbackHTTPServer: @unchecked Sendable {
-    /// Answers one request.
-    public typealias Handler = @Sendable (LoopbackHTTPRequest) throws -> LoopbackHTTPResponse
+/// or, inside a task that is cancelled to stop it (a swift-service-lifecycle `Service`):
+///
+/// ```swift
+/// try await server.run()
+/// ```
+///
+/// Every blocking socket call (poll, accept, recv, send, and the sleeps of a throttled or paced
+/// body) runs on the server's own ``BlockingIOPool``, never on Swift's cooperative pool; the
+/// handler runs as async code in a child task per connection, so handlers run concurrently and
+/// must be `Sendable`. A handler that throws answers 500 with the error's description.
+///
+/// The server protects itself with ``LoopbackHTTPLimits``: a cap on connections (excess answered
+/// 503), a bound on the request head (431), a deadline for the whole request (408, then close), no
+/// body on GET or HEAD (400), and a stall timeout for writes. The pool has a thread for every
+/// connection slot, so one slow client holds at most its own slot and never delays another's.
+public final class LoopbackHTTPServer: Sendable {
+    /// Answers one request. It may suspend (for example to await an async readiness check); it is
+    /// cancelled when the server stops.
+    public typealias Handler = @Sendable (LoopbackHTTPRequest) async throws -> LoopbackHTTPResponse
 
+    /// The listen address, a dotted IPv4 address.
     public let host: String
+    /// The port asked for (0 = any free port); see ``port`` for the one bound.
     public let requestedPort: Int
-    private let handler: Handler
-    private let lock = NSLock()
-    private var listenFD: Int32 = -1
-    private var boundPort: Int?
-    private var stopping = false
-    private var connections: [Int32: SocketConnection] = [:]
-    private let acceptLoopDone = DispatchSemaphore(value: 0)
+    /// What the server accepts from clients.
+    public let limits: LoopbackHTTPLimits
 
-    /// A server for `host` (a dotted IPv4 address) and `port` (0 = any free port); call ``start()``.
-    public init(host: String = "127.0.0.1", port: Int, handler: @escaping Handler) {
+    private let handler: Handler
+    private let pool: BlockingIOPool
+    private let state = Mutex(State())
+
+    /// Rejections (503 to connections over the cap) handled at once; more are closed outright.
+    private static let rejectionSlots = 8
+
+    private struct State {
+        var session: Session?
+        /// Open connections of the current session, by descriptor.
+        var connections: [Int32: SocketConnection] = [:]
+        var rejecting = 0
+    }
+
+    /// One bind-to-stop lifetime of the server.
+    private final class Session: Sendable {
+        let listenFD: Int32
+        let port: Int
+        private let stopRequested = Atomic<Bool>(false)
+        /// Resolved when the accept loop has closed the listening socket.
+        let acceptLoopDone = AsyncOneShot<Void>()
+        /// Resolved when the accept loop and every connection have finished.
+        let finished = AsyncOneShot<Void>()
+
+        init(listenFD: Int32, port: Int) {
+            self.listenFD = listenFD
+            self.port = port
+        }
+
+        var isStopping: Bool { stopRequested.load(ordering: .acquiring) }
+
+        /// True for the first caller only.
+        func requestStop() -> Bool {
+            !stopRequested.exchange(true, ordering: .acquiringAndReleasing)
+        }
+    }
+
+    /// A server for `host` (a dotted IPv4 address; `0.0.0.0` for every interface) and `port`
+    /// (0 = any free port). Nothing is bound until ``start()`` or ``run(onListening:)``.
+    ///
+    /// - Parameters:
+    ///   - host: the IPv4 address to listen on.
+    ///   - port: the TCP port, 0...65535 (0 = any free port).
+    ///   - limits: connection cap, header and body bounds, request deadline, write stall timeout.
+    ///   - handler: answers each request.
+    public init(host: String = "127.0.0.1", port: Int, limits: LoopbackHTTPLimits = LoopbackHTTPLimits(),
+                handler: @escaping Handler) {
         self.host = host
         self.requestedPort = port
+        self.limits = limits
         self.handler = handler
+        // A thread for each connection slot, the accept loop and the rejections: no connection
+        // ever waits for a thread another one holds.
+        self.pool = BlockingIOPool(name: "loopback-http",
+                                   maximumThreads: limits.maxConnections + 1 + Self.rejectionSlots)
     }
 
-    /// The bound port while running, else nil.
+    /// The bound port while the server is running (between ``start()`` or ``run(onListening:)``
+    /// and the end of ``stop()``), else nil.
     public var port: Int? {
-        lock.lock(); defer { lock.unlock() }
-        return boundPort
+        state.withLock { $0.session?.port }
     }
 
-    /// Binds, listens and starts accepting on a background thread. Returns the bound port.
+    /// Binds, listens, and starts serving in the background; returns the bound port at once.
+    /// Stop it with ``stop()``.
+    ///
+    /// - Throws: ``LoopbackHTTPError`` when the address is invalid, the port is taken, or the server
+    ///   is already running.
     @discardableResult
     public func start() throws -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        guard listenFD < 0 else { throw LoopbackHTTPError.alreadyStarted }
+        let session = try openListener()
+        Task { await self.serve(session) }
+        return session.port
+    }
+
+    /// Binds, listens and serves in the calling task until that task is cancelled, then stops
+    /// (as ``stop()`` does) and returns. Made for a swift-service-lifecycle `Service`'s `run()`.
+    ///
+    /// - Parameter onListening: called once with the bound port, when connections are accepted.
+    /// - Throws: ``LoopbackHTTPError`` when binding fails or the server is already running;
+    ///   cancellation itself is not an error.
+    public func run(onListening: (Int) -> Void = { _ in }) async throws {
+        let session = try openListener()
+        onListening(session.port)
+        await withTaskCancellationHandler {
+            await serve(session)
+        } onCancel: {
+            self.beginStop(session)
+        }
+    }
+
+    /// Stops accepting, breaks open connections (a slow or throttled stream ends early, a
+    /// handler still running is cancelled), and returns once every connection is closed and the
+    /// port is released. Safe to call more than once, and when the server is not running.
+    public func stop() async {
+        guard let session = state.withLock({ $0.session }) else { return }
+        beginStop(session)
+        try? await session.finished.value
+    }
+
+    // MARK: - Binding and stopping
+
+    private func openListener() throws -> Session {
         guard (0...65535).contains(requestedPort) else { throw LoopbackHTTPError.invalidPort(requestedPort) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(requestedPort).bigEndian)
         guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { throw LoopbackHTTPError.invalidHost(host) }
 
-        #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw LoopbackHTTPError.socketFailed(detail: LoopbackHTTPError.errnoText()) }
-        var on: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        return try state.withLock { state in
+            guard state.session == nil else { throw LoopbackHTTPError.alreadyStarted }
+            #if canImport(Glibc)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            #else
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+            #endif
+            guard fd >= 0 else { throw LoopbackHTTPError.socketFailed(detail: LoopbackHTTPError.errnoText()) }
+            var on: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let detail = LoopbackHTTPError.errnoText()
+                close(fd)
+                throw LoopbackHTTPError.bindFailed(host: host, port: requestedPort, detail: detail)
+            }
+            guard listen(fd, 128) == 0 else {
+                let detail = LoopbackHTTPError.errnoText()
+                close(fd)
+                throw LoopbackHTTPError.listenFailed(detail: detail)
+            }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            let session = Session(listenFD: fd, port: Int(UInt16(bigEndian: address.sin_port)))
+            state.session = session
+            return session
         }
-        guard bound == 0 else {
-            let detail = LoopbackHTTPError.errnoText()
-            close(fd)
-            throw LoopbackHTTPError.bindFailed(host: host, port: requestedPort, detail: detail)
-        }
-        guard listen(fd, 128) == 0 else {
-            let detail = LoopbackHTTPError.errnoText()
-            close(fd)
-            throw LoopbackHTTPError.listenFailed(detail: detail)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        listenFD = fd
-        boundPort = port
-        stopping = false
-        let thread = Thread { [self] in acceptLoop(fd) }
-        thread.name = "LoopbackHTTP accept :\(port)"
-        thread.start()
-        return port
     }
 
-    /// Stops accepting, breaks open connections (a slow stream ends early) and waits for the accept
-    /// thread to finish. Safe to call more than once.
-    public func stop() {
-        lock.lock()
-        guard listenFD >= 0, !stopping else { lock.unlock(); return }
-        stopping = true
-        let fd = listenFD
-        let open = Array(connections.values)
-        lock.unlock()
-
-        shutdown(fd, Int32(SHUT_RDWR))
-        for connection in open { connection.abort() }
-        _ = acceptLoopDone.wait(timeout: .now() + 5)
-        close(fd)
-
-        lock.lock()
-        listenFD = -1
-        boundPort = nil
-        lock.unlock()
+    /// Wakes the accept loop and breaks every open connection; returns at once.
+    private func beginStop(_ session: Session) {
+        guard session.requestStop() else { return }
+        state.withLock { state in
+            // Under the lock: a connection unregisters before it closes, so no descriptor here has
+            // been closed (and perhaps reused) yet.
+            shutdown(session.listenFD, Int32(SHUT_RDWR))
+            if state.session === session {
+                for connection in state.connections.values { connection.abort() }
+            }
+        }
     }
 
-    deinit { stop() }
+    // MARK: - Serving
 
-    private func acceptLoop(_ fd: Int32) {
-        defer { acceptLoopDone.signal() }
-        while true {
-            let client = accept(fd, nil, nil)
+    /// The accept loop on a pool thread hands connections over; each is served in a child task.
+    /// Returns when the accept loop has ended and every connection has closed.
+    private func serve(_ session: Session) async {
+        let (accepted, continuation) = AsyncStream.makeStream(of: SocketConnection.self)
+        continuation.onTermination = { [self] _ in beginStop(session) }
+        pool.execute { [self] in acceptLoop(session, continuation) }
+
+        await withDiscardingTaskGroup { group in
+            for await connection in accepted {
+                group.addTask { await self.serveConnection(connection) }
+            }
+            // The loop ends only when the server stops (or the calling task is cancelled).
+            group.cancelAll()
+        }
+        try? await session.acceptLoopDone.value
+        state.withLock { state in
+            if state.session === session {
+                state.session = nil
+                state.connections = [:]
+            }
+        }
+        session.finished.resolve(.success(()))
+    }
+
+    /// Runs on a pool thread until the server stops.
+    private func acceptLoop(_ session: Session, _ continuation: AsyncStream<SocketConnection>.Continuation) {
+        defer {
+            close(session.listenFD)
+            continuation.finish()
+            session.acceptLoopDone.resolve(.success(()))
+        }
+        while !session.isStopping {
+            var descriptor = pollfd(fd: session.listenFD, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 250)
+            if ready <= 0 { continue } // timeout or EINTR: re-check for a stop
+            let client = accept(session.listenFD, nil, nil)
             if client < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                if isStopping { return }
-                usleep(10_000) // e.g. EMFILE: back off instead of spinning
+                if errno == EINTR || errno == ECONNABORTED || errno == EAGAIN { continue }
+                if session.isStopping { return }
+                usleep(10_000) // e.g. EMFILE: back off instead of spinning (on this pool thread)
                 continue
             }
             let connection = SocketConnection(fd: client)
-            lock.lock()
-            if stopping {
-                lock.unlock()
-                close(client)
-                return
+            enum Admission { case serve, reject, drop }
+            let admission: Admission = state.withLock { state in
+                if session.isStopping { return .drop }
+                if state.connections.count < limits.maxConnections {
+                    state.connections[client] = connection
+                    return .serve
+                }
+                if state.rejecting < Self.rejectionSlots {
+                    state.rejecting += 1
+                    return .reject
+                }
+                return .drop
             }
-            connections[client] = connection
-            lock.unlock()
-            let thread = Thread { [self] in
-                serve(connection)
-                lock.lock()
-                connections[client] = nil
-                lock.unlock()
-                connection.closeGracefully()
+            switch admission {
+            case .serve:
+                if case .terminated = continuation.yield(connection) {
+                    unregister(connection)
+                    connection.closeNow()
+                    return
+                }
+            case .reject:
+                pool.execute { [self] in
+                    reject(connection)
+                    state.withLock { $0.rejecting -= 1 }
+                }
+            case .drop:
+                connection.closeNow()
             }
-            thread.name = "LoopbackHTTP connection"
-            thread.start()
         }
     }
 
-    private var isStopping: Bool {
-        lock.lock(); defer { lock.unlock() }
-        return stopping
+    /// Answers a connection over the cap with 503 and closes it (on a pool thread).
+    private func reject(_ connection: SocketConnection) {
+        connection.setSendTimeout(.seconds(1))
+        let response = LoopbackHTTPResponse.text(
+            "too many connections (the limit is \(limits.maxConnections)): retry shortly\n", status: 503,
+            headers: [("Retry-After", "1")])
+        try? ResponseWriter.write(response, to: connection, headOnly: false)
+        connection.closeGracefully()
     }
 
-    private func serve(_ connection: SocketConnection) {
-        connection.setReadTimeout(seconds: 30)
-        let request: LoopbackHTTPRequest
+    /// Reads the request, awaits the handler, writes the response and closes: every blocking step
+    /// on the pool, the handler as async code.
+    private func serveConnection(_ connection: SocketConnection) async {
+        let limits = self.limits
+        let deadline = ContinuousClock.now + limits.requestTimeout
+        connection.setSendTimeout(limits.sendStallTimeout)
+        let response: LoopbackHTTPResponse?
+        var headOnly = false
         do {
-            request = try RequestParser.read(from: connection)
+            let request = try await pool.run { try RequestParser.read(from: connection, limits: limits, deadline: deadline) }
+            headOnly = request.method == "HEAD"
+            do {
+                response = try await handler(request)
+            } catch {
+                response = .text("handler failed: \(error)\n", status: 500)
+            }
         } catch let failure as RequestParser.Failure {
-            if let status = failure.status {
-                try? ResponseWriter.write(.text(failure.message + "\n", status: status), to: connection, headOnly: false)
-            }
-            return
+            response = failure.status.map { .text(failure.message + "\n", status: $0) }
         } catch {
-            return
+            response = nil // cancelled: the server is stopping
         }
-        let response: LoopbackHTTPResponse
-        do {
-            response = try handler(request)
-        } catch {
-            response = .text("handler failed: \(error)\n", status: 500)
+        if let response, !Task.isCancelled {
+            _ = try? await pool.run { [headOnly] in try ResponseWriter.write(response, to: connection, headOnly: headOnly) }
         }
-        try? ResponseWriter.write(response, to: connection, headOnly: request.method == "HEAD")
+        unregister(connection)
+        if Task.isCancelled {
+            connection.closeNow()
+        } else {
+            do { try await pool.run { connection.closeGracefully() } } catch { connection.closeNow() }
+        }
+    }
+
+    private func unregister(_ connection: SocketConnection) {
+        state.withLock { _ = $0.connections.removeValue(forKey: connection.fd) }
     }
 }

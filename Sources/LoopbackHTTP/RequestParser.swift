@@ -1,28 +1,36 @@
 import Foundation
 
-/// Reads one HTTP/1.1 request (head plus `Content-Length` body) from a connection.
+/// Reads one HTTP/1.1 request (head plus `Content-Length` body) from a connection, within the
+/// server's ``LoopbackHTTPLimits``.
 enum RequestParser {
-    static let maxHeadBytes = 64 * 1024
-    static let maxBodyBytes = 16 * 1024 * 1024
-
     /// Why a request could not be read; `status` is what the client is told, nil means just hang up.
     struct Failure: Error {
         var status: Int?
         var message: String
     }
 
-    static func read(from connection: SocketConnection) throws -> LoopbackHTTPRequest {
+    /// Blocks (on a pool thread) until a whole request has arrived, the client hangs up, a limit
+    /// is broken, or `deadline` passes (408).
+    static func read(from connection: SocketConnection, limits: LoopbackHTTPLimits,
+                     deadline: ContinuousClock.Instant) throws -> LoopbackHTTPRequest {
+        let timeoutMessage = "the request was not complete within \(limits.requestTimeout)"
         var buffer = Data()
         let separator = Data("\r\n\r\n".utf8)
         var headEnd: Range<Data.Index>?
+        var searchFrom = buffer.startIndex
         while headEnd == nil {
-            guard let chunk = connection.receive() else {
+            switch connection.receive(deadline: deadline) {
+            case .data(let chunk): buffer.append(chunk)
+            case .closed:
                 throw Failure(status: buffer.isEmpty ? nil : 400, message: "connection closed inside the request head")
+            case .timedOut:
+                throw Failure(status: buffer.isEmpty ? nil : 408, message: timeoutMessage)
             }
-            buffer.append(chunk)
-            headEnd = buffer.range(of: separator)
-            if headEnd == nil && buffer.count > maxHeadBytes {
-                throw Failure(status: 431, message: "request head larger than \(maxHeadBytes) bytes")
+            headEnd = buffer.range(of: separator, in: searchFrom..<buffer.endIndex)
+            searchFrom = max(buffer.startIndex, buffer.endIndex - (separator.count - 1))
+            let headBytes = headEnd.map { $0.lowerBound - buffer.startIndex } ?? buffer.count
+            if headBytes > limits.maxHeaderBytes {
+                throw Failure(status: 431, message: "request head larger than \(limits.maxHeaderBytes) bytes")
             }
         }
         let head = String(decoding: buffer[buffer.startIndex..<headEnd!.lowerBound], as: UTF8.self)
@@ -33,6 +41,7 @@ enum RequestParser {
         guard requestLine.count == 3, requestLine[2].hasPrefix("HTTP/1.") else {
             throw Failure(status: 400, message: "malformed request line")
         }
+        let method = requestLine[0].uppercased()
         var headers: [(name: String, value: String)] = []
         for line in lines where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":") else { throw Failure(status: 400, message: "malformed header line") }
@@ -40,15 +49,26 @@ enum RequestParser {
                             String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
         }
         let lookup = { (name: String) in headers.first { $0.name.lowercased() == name }?.value }
+        let lengthText = lookup("content-length")
+        if method == "GET" || method == "HEAD" {
+            if lookup("transfer-encoding") != nil || (lengthText.map { Int($0) != 0 } ?? false) {
+                throw Failure(status: 400, message: "a \(method) request must not have a body")
+            }
+        }
         if lookup("transfer-encoding") != nil {
             throw Failure(status: 411, message: "chunked request bodies are not supported: send Content-Length")
         }
-        if let lengthText = lookup("content-length") {
+        if let lengthText {
             guard let length = Int(lengthText), length >= 0 else { throw Failure(status: 400, message: "bad Content-Length") }
-            guard length <= maxBodyBytes else { throw Failure(status: 413, message: "request body over \(maxBodyBytes) bytes") }
+            guard length <= limits.maxBodyBytes else {
+                throw Failure(status: 413, message: "request body over \(limits.maxBodyBytes) bytes")
+            }
             while body.count < length {
-                guard let chunk = connection.receive() else { throw Failure(status: nil, message: "connection closed inside the body") }
-                body.append(chunk)
+                switch connection.receive(deadline: deadline) {
+                case .data(let chunk): body.append(chunk)
+                case .closed: throw Failure(status: nil, message: "connection closed inside the body")
+                case .timedOut: throw Failure(status: 408, message: timeoutMessage)
+                }
             }
             body = body.prefix(length)
         } else {
@@ -56,8 +76,7 @@ enum RequestParser {
         }
 
         let (path, query) = splitTarget(String(requestLine[1]))
-        return LoopbackHTTPRequest(method: requestLine[0].uppercased(), path: path, queryItems: query,
-                                   headers: headers, body: body)
+        return LoopbackHTTPRequest(method: method, path: path, queryItems: query, headers: headers, body: body)
     }
 
     /// Splits a request target (origin or absolute form) into a decoded path and query items.

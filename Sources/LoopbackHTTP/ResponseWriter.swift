@@ -5,6 +5,7 @@ enum ResponseWriter {
     /// Framing fields the server owns; a handler's copies are dropped.
     private static let reserved: Set<String> = ["content-length", "transfer-encoding", "connection"]
 
+    /// Blocks (on a pool thread) until the response is sent; a stream's producer runs here too.
     static func write(_ response: LoopbackHTTPResponse, to connection: SocketConnection, headOnly: Bool) throws {
         var head = "HTTP/1.1 \(response.status) \(reasonPhrase(response.status))\r\n"
         for (name, value) in response.headers where !reserved.contains(name.lowercased()) {
@@ -15,13 +16,25 @@ enum ResponseWriter {
         switch response.body {
         case .bytes(let data):
             head += "Content-Length: \(data.count)\r\n\r\n"
+            guard let throttle = response.throttle, !headOnly else {
+                // Head and a small body in one write; a large body goes on as its own write.
+                if data.count <= 64 * 1024 {
+                    try connection.sendAll(Data(head.utf8) + (headOnly ? Data() : data))
+                } else {
+                    try connection.sendAll(Data(head.utf8))
+                    if !headOnly { try connection.sendAll(data) }
+                }
+                return
+            }
             try connection.sendAll(Data(head.utf8))
-            if !headOnly { try connection.sendAll(data) }
+            let writer = LoopbackHTTPBodyWriter(connection: connection, declaredLength: data.count, throttle: throttle)
+            try writer.write(data)
         case .stream(let declaredLength, let producer):
             head += declaredLength.map { "Content-Length: \($0)\r\n\r\n" } ?? "Transfer-Encoding: chunked\r\n\r\n"
             try connection.sendAll(Data(head.utf8))
             guard !headOnly else { return }
-            let writer = LoopbackHTTPBodyWriter(connection: connection, declaredLength: declaredLength)
+            let writer = LoopbackHTTPBodyWriter(connection: connection, declaredLength: declaredLength,
+                                                throttle: response.throttle)
             try producer(writer)
             try writer.finish()
         }

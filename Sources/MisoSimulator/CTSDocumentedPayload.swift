@@ -44,8 +44,7 @@ struct CTSDocumentedPayload {
     /// The day's records, interval by interval and node by node, narrowed by the optional filters.
     /// `intervalMinutes` is minutes after midnight; an unknown `node` gives no records.
     init(day: OperatingDay, today: OperatingDay, nodes: Int, seed: UInt64, intervalMinutes: Int? = nil, node: String? = nil) {
-        let minutes = intervalMinutes.map { [$0] } ?? Array(stride(from: 0, to: 24 * 60, by: 5))
-        let nodeIndexes = (1...max(1, nodes)).filter { node == nil || CTSDocumentedPayload.nodeName($0) == node }
+        let (minutes, nodeIndexes) = Self.selection(nodes: nodes, intervalMinutes: intervalMinutes, node: node)
         var records: [Record] = []
         records.reserveCapacity(minutes.count * nodeIndexes.count)
         for minute in minutes {
@@ -53,10 +52,46 @@ struct CTSDocumentedPayload {
                 records.append(CTSDocumentedPayload.record(day: day, minute: minute, nodeIndex: index, seed: seed))
             }
         }
+        self.init(records: records, day: day, today: today)
+    }
+
+    private init(records: [Record], day: OperatingDay, today: OperatingDay) {
         self.records = records
         operatingDay = day.iso
         retrievalTimestamp = "\(day.iso)T00:00:00-05:00"
         dataQuality = day < today ? "VALIDATED" : "FORECAST"
+    }
+
+    /// The intervals (minutes after midnight) and node indexes a request selects, in body order.
+    private static func selection(nodes: Int, intervalMinutes: Int?, node: String?) -> (minutes: [Int], nodeIndexes: [Int]) {
+        let minutes = intervalMinutes.map { [$0] } ?? Array(stride(from: 0, to: 24 * 60, by: 5))
+        let nodeIndexes = (1...max(1, nodes)).filter { node == nil || CTSDocumentedPayload.nodeName($0) == node }
+        return (minutes, nodeIndexes)
+    }
+
+    /// The same bytes as `CTSDocumentedPayload(...).json.serialized` (no fault applied), handed to
+    /// `emit` in pieces of about `pieceBytes` as the records are generated, so a large body goes out
+    /// while the rest is still being made instead of after all of it.
+    static func streamJSON(day: OperatingDay, today: OperatingDay, nodes: Int, seed: UInt64, intervalMinutes: Int?,
+                           node: String?, pieceBytes: Int = 64 * 1024, emit: (String) throws -> Void) rethrows {
+        let (minutes, nodeIndexes) = selection(nodes: nodes, intervalMinutes: intervalMinutes, node: node)
+        var out = "{\"data\":["
+        var first = true
+        for minute in minutes {
+            for index in nodeIndexes {
+                if !first { out += "," }
+                first = false
+                record(day: day, minute: minute, nodeIndex: index, seed: seed).json.write(into: &out)
+                if out.utf8.count >= pieceBytes {
+                    try emit(out)
+                    out = ""
+                }
+            }
+        }
+        out += "],\"metadata\":"
+        CTSDocumentedPayload(records: [], day: day, today: today).metadataJSON.write(into: &out)
+        out += "}"
+        try emit(out)
     }
 
     /// Typical hour-of-day energy price shape, in cents.

@@ -4,13 +4,13 @@ import LoopbackHTTP
 
 /// `miso-sim`: a local stand-in for MISO's public API, with switchable faults, for tests and demos.
 @main
-struct MisoSimCommand: ParsableCommand {
+struct MisoSimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "miso-sim",
         abstract: "Serve simulated MISO public-API feeds (CTS, ex-ante LMP, binding constraints) on a loopback port.",
         discussion: "Prints one line, \"miso-sim listening on http://HOST:PORT\", once it accepts connections, and "
             + "stops on SIGTERM or SIGINT. Control endpoints: GET /_sim/stats, "
-            + "POST /_sim/config?fault=&count=&latency_ms=&shape=&binding_none=, POST /_sim/reset. "
+            + "POST /_sim/config?fault=&count=&latency_ms=&shape=&binding_none=&throttle_bytes_per_second=, POST /_sim/reset. "
             + "Faults: \(SimulatorFault.allNames).")
 
     @Option(help: "Port to listen on; 0 picks a free one.")
@@ -46,44 +46,88 @@ struct MisoSimCommand: ParsableCommand {
     @Flag(name: .customLong("log-requests"), help: "Log each request to stderr.")
     var logRequests = false
 
+    @Option(name: .customLong("throttle-bytes-per-second"),
+            help: "Send data response bodies at about N bytes per second, in 64 KiB chunks; 0 = no throttle.")
+    var throttleBytesPerSecond = 0
+
+    @Option(name: .customLong("max-connections"), help: "Connections served at once; more are answered 503.")
+    var maxConnections = LoopbackHTTPLimits().maxConnections
+
+    @Option(name: .customLong("max-header-bytes"), help: "Largest request head accepted; more is answered 431.")
+    var maxHeaderBytes = LoopbackHTTPLimits().maxHeaderBytes
+
+    @Option(name: .customLong("request-timeout-ms"),
+            help: "Time a client has to send its whole request, in milliseconds; then 408 and close.")
+    var requestTimeoutMs = 10_000
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535 (0 = any free port)") }
         guard (1...10_000).contains(nodes) else { throw ValidationError("--nodes must be 1...10000") }
         guard (0...600_000).contains(latencyMs) else { throw ValidationError("--latency-ms must be 0...600000") }
         guard faultCount >= 0 else { throw ValidationError("--fault-count must be 0 (every request) or more") }
+        guard (0...SimulatorConfig.maxThrottleBytesPerSecond).contains(throttleBytesPerSecond) else {
+            throw ValidationError("--throttle-bytes-per-second must be 0 (no throttle) to \(SimulatorConfig.maxThrottleBytesPerSecond)")
+        }
+        guard (1...4096).contains(maxConnections) else { throw ValidationError("--max-connections must be 1...4096") }
+        guard (256...(1 << 20)).contains(maxHeaderBytes) else { throw ValidationError("--max-header-bytes must be 256...1048576") }
+        guard (1...3_600_000).contains(requestTimeoutMs) else { throw ValidationError("--request-timeout-ms must be 1...3600000") }
         if let today, OperatingDay(iso: today) == nil {
             throw ValidationError("--today '\(today)' is not a calendar day: use YYYY-MM-DD, e.g. 2025-01-20")
         }
     }
 
-    func run() throws {
-        // Block the stop signals in every thread; the main thread collects them with sigwait below.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGTERM)
-        sigaddset(&signals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+    func run() async throws {
+        // SIGTERM and SIGINT stop the server; they are ignored as signals and read as events.
+        let stopSignals = StopSignals([SIGTERM, SIGINT])
 
         let launch = SimulatorLaunch(nodes: nodes, seed: seed, today: today.flatMap { OperatingDay(iso: $0) } ?? .today(),
                                      logRequests: logRequests)
         let state = SimulatorState(config: SimulatorConfig(fault: fault, faultRemaining: fault == nil ? 0 : faultCount,
                                                            latencyMilliseconds: latencyMs, shape: shape,
-                                                           bindingNone: bindingNone))
+                                                           bindingNone: bindingNone,
+                                                           throttleBytesPerSecond: throttleBytesPerSecond))
         let router = SimulatorRouter(launch: launch, state: state)
-        let server = LoopbackHTTPServer(host: host, port: port) { router.handle($0) }
-        let bound: Int
-        do {
-            bound = try server.start()
-        } catch {
-            FileHandle.standardError.write(Data("miso-sim: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        print("miso-sim listening on http://\(host):\(bound)")
-        fflush(stdout)
+        let limits = LoopbackHTTPLimits(maxConnections: maxConnections, maxHeaderBytes: maxHeaderBytes,
+                                        requestTimeout: .milliseconds(requestTimeoutMs))
+        let server = LoopbackHTTPServer(host: host, port: port, limits: limits) { await router.handle($0) }
+        let host = self.host
+        let signals = stopSignals.events
 
-        var received: Int32 = 0
-        sigwait(&signals, &received)
-        server.stop()
-        FileHandle.standardError.write(Data("miso-sim: stopped on signal \(received)\n".utf8))
+        enum Outcome: Sendable {
+            case failed(String)
+            case stopped
+            case signal(Int32)
+        }
+        let outcome: Outcome = await withTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                do {
+                    try await server.run { port in
+                        FileHandle.standardOutput.write(Data("miso-sim listening on http://\(host):\(port)\n".utf8))
+                    }
+                    return .stopped
+                } catch {
+                    return .failed("\(error)")
+                }
+            }
+            group.addTask {
+                for await received in signals { return .signal(received) }
+                return .stopped // cancelled: the server stopped first
+            }
+            let first = await group.next() ?? .stopped
+            group.cancelAll() // stops the server (run returns once every connection is closed)
+            await group.waitForAll()
+            return first
+        }
+        withExtendedLifetime(stopSignals) {}
+
+        switch outcome {
+        case .failed(let message):
+            FileHandle.standardError.write(Data("miso-sim: \(message)\n".utf8))
+            throw ExitCode(2)
+        case .signal(let received):
+            FileHandle.standardError.write(Data("miso-sim: stopped on signal \(received)\n".utf8))
+        case .stopped:
+            break
+        }
     }
 }

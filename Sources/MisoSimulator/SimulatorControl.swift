@@ -4,8 +4,8 @@ import LoopbackHTTP
 /// The `/_sim/*` endpoints: read stats, change settings at run time, clear stats.
 ///
 /// - `GET /_sim/stats` -> `{"requests": N, "by_path": {...}, "faults_applied": N, "config": {...}}`
-/// - `POST /_sim/config?fault=NAME&count=N&latency_ms=M&shape=live|documented&binding_none=true|false`
-///   (only the given settings change; `fault=none` clears; `count` 0 = forever) -> the stats document
+/// - `POST /_sim/config?fault=NAME&count=N&latency_ms=M&shape=live|documented&binding_none=true|false&throttle_bytes_per_second=N`
+///   (only the given settings change; `fault=none` clears; `count` 0 = forever; throttle 0 = off) -> the stats document
 /// - `POST /_sim/reset` clears the counts (not the settings) -> the stats document
 struct SimulatorControl {
     let state: SimulatorState
@@ -28,7 +28,7 @@ struct SimulatorControl {
     }
 
     private func configure(_ request: LoopbackHTTPRequest) -> LoopbackHTTPResponse {
-        let allowed: Set<String> = ["fault", "count", "latency_ms", "shape", "binding_none"]
+        let allowed: Set<String> = ["fault", "count", "latency_ms", "shape", "binding_none", "throttle_bytes_per_second"]
         if let unknown = request.queryItems.first(where: { !allowed.contains($0.name) }) {
             return SimulatorRouter.error(400, "unknown setting '\(unknown.name)': use \(allowed.sorted().joined(separator: ", "))")
         }
@@ -70,6 +70,13 @@ struct SimulatorControl {
             }
             bindingNone = parsed
         }
+        var throttle: Int?
+        if let text = request.query("throttle_bytes_per_second") {
+            guard let parsed = Int(text), (0...SimulatorConfig.maxThrottleBytesPerSecond).contains(parsed) else {
+                return SimulatorRouter.error(400, "invalid throttle_bytes_per_second '\(text)': give bytes per second from 0 (no throttle) to \(SimulatorConfig.maxThrottleBytesPerSecond)")
+            }
+            throttle = parsed
+        }
         state.update { config in
             if let fault {
                 config.fault = fault
@@ -80,6 +87,7 @@ struct SimulatorControl {
             if let latency { config.latencyMilliseconds = latency }
             if let shape { config.shape = shape }
             if let bindingNone { config.bindingNone = bindingNone }
+            if let throttle { config.throttleBytesPerSecond = throttle }
         }
         return statsResponse()
     }

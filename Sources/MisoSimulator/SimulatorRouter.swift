@@ -9,12 +9,8 @@ struct SimulatorLaunch {
     var logRequests: Bool
 }
 
-/// Answers every request: the three MISO feeds, their faults, and the `/_sim/*` control endpoints.
-final class SimulatorRouter: @unchecked Sendable {
-    static let ctsPath = "/api/CoordinatedTransactionScheduling"
-    static let exAntePath = "/api/MarketPricing/GetExAnteLmp"
-    static let bindingPath = "/api/BindingConstraints/RealTime"
-
+/// Answers every request: the feeds of ``FeedRoute/all``, their faults, and the `/_sim/*` control endpoints.
+final class SimulatorRouter: Sendable {
     let launch: SimulatorLaunch
     let state: SimulatorState
 
@@ -23,8 +19,8 @@ final class SimulatorRouter: @unchecked Sendable {
         self.state = state
     }
 
-    func handle(_ request: LoopbackHTTPRequest) -> LoopbackHTTPResponse {
-        let response = route(request)
+    func handle(_ request: LoopbackHTTPRequest) async -> LoopbackHTTPResponse {
+        let response = await route(request)
         if launch.logRequests {
             let query = request.queryItems.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
             FileHandle.standardError.write(Data("miso-sim: \(request.method) \(request.path)\(query.isEmpty ? "" : "?" + query) -> \(response.status)\n".utf8))
@@ -32,75 +28,46 @@ final class SimulatorRouter: @unchecked Sendable {
         return response
     }
 
-    private func route(_ request: LoopbackHTTPRequest) -> LoopbackHTTPResponse {
+    private func route(_ request: LoopbackHTTPRequest) async -> LoopbackHTTPResponse {
         if request.path.hasPrefix("/_sim/") {
             return SimulatorControl(state: state).handle(request)
         }
+        let response = await feedResponse(request)
+        let rate = state.currentConfig.throttleBytesPerSecond
+        return rate > 0 ? response.throttled(LoopbackHTTPThrottle(bytesPerSecond: rate)) : response
+    }
+
+    /// Every data path's answer (before any throttle).
+    private func feedResponse(_ request: LoopbackHTTPRequest) async -> LoopbackHTTPResponse {
         state.recordRequest(path: request.path)
-        let path = request.path.lowercased()
-        let known = [Self.ctsPath, Self.exAntePath, Self.bindingPath]
-        guard known.contains(where: { $0.lowercased() == path }) else {
+        guard let feed = FeedRoute.matching(request.path) else {
+            let known = FeedRoute.all.map(\.path)
             return Self.error(404, "no such endpoint \(request.path): the simulator serves \(known.joined(separator: ", ")) and /_sim/{stats,config,reset}")
         }
         guard request.method == "GET" || request.method == "HEAD" else {
             return Self.error(405, "\(request.method) is not allowed on \(request.path): use GET", headers: [("Allow", "GET, HEAD")])
         }
         let config = state.currentConfig
-        if config.latencyMilliseconds > 0 { usleep(useconds_t(min(config.latencyMilliseconds, 600_000)) * 1000) }
-
-        switch path {
-        case Self.ctsPath.lowercased(): return cts(request, config: config)
-        case Self.exAntePath.lowercased():
-            let fault = state.takeFault(for: .exAnte)
+        if config.latencyMilliseconds > 0 {
+            try? await Task.sleep(for: .milliseconds(min(config.latencyMilliseconds, 600_000)))
+        }
+        switch feed.prepare(FeedRequest(request: request, config: config, launch: launch)) {
+        case .reject(let response):
+            return response
+        case .serve(let variant):
+            let fault = state.takeFault(for: variant.kind)
             if let early = Self.statusFault(fault) { return early }
-            var payload = ExAntePayload(day: launch.today, seed: launch.seed)
-            if let fault, fault.target == .exAnte { payload.apply(fault) }
-            return shaped(payload.json, fault: fault)
-        default:
-            let fault = state.takeFault(for: .binding)
-            if let early = Self.statusFault(fault) { return early }
-            var payload = BindingConstraintsPayload(day: launch.today, seed: launch.seed, nothingBinding: config.bindingNone)
-            if let fault, fault.target == .binding { payload.apply(fault, day: launch.today) }
-            return shaped(payload.json, fault: fault)
-        }
-    }
-
-    private func cts(_ request: LoopbackHTTPRequest, config: SimulatorConfig) -> LoopbackHTTPResponse {
-        var shape = config.shape
-        if let requested = request.query("shape") {
-            guard let parsed = CTSShape(rawValue: requested) else {
-                return Self.error(400, "unknown shape '\(requested)': use documented or live")
+            if fault == nil, config.throttleBytesPerSecond > 0, let streamed = variant.streamed {
+                // A throttled download (the benchmark's ~25 MB CTS body): send the records as they
+                // are made, so the first bytes leave at once. The length is not known up front, so
+                // the body is chunked; its bytes are those of the unthrottled answer.
+                return LoopbackHTTPResponse(status: 200, headers: Self.jsonType, body: .stream(declaredLength: nil) { writer in
+                    try streamed { piece in try writer.write(Data(piece.utf8)) }
+                })
             }
-            shape = parsed
+            let payloadFault = fault.flatMap { $0.target == variant.kind ? $0 : nil }
+            return shaped(variant.payload(payloadFault), fault: fault)
         }
-        if shape == .live {
-            let fault = state.takeFault(for: .ctsLive)
-            if let early = Self.statusFault(fault) { return early }
-            var payload = CTSLivePayload(day: launch.today, seed: launch.seed)
-            if let fault, fault.target == .ctsLive { payload.apply(fault, day: launch.today) }
-            return shaped(payload.json, fault: fault)
-        }
-
-        var day = launch.today
-        if let text = request.query("date") {
-            guard let parsed = OperatingDay(iso: text) else {
-                return Self.error(400, "invalid date '\(text)': expected a calendar day as YYYY-MM-DD")
-            }
-            day = parsed
-        }
-        var minutes: Int?
-        if let text = request.query("interval") {
-            guard let parsed = ClockText.gridMinutes(text) else {
-                return Self.error(400, "invalid interval '\(text)': expected HH:MM on the 5-minute grid, e.g. 14:35")
-            }
-            minutes = parsed
-        }
-        let fault = state.takeFault(for: .ctsDocumented)
-        if let early = Self.statusFault(fault) { return early }
-        var payload = CTSDocumentedPayload(day: day, today: launch.today, nodes: launch.nodes, seed: launch.seed,
-                                           intervalMinutes: minutes, node: request.query("node"))
-        if let fault, fault.target == .ctsDocumented { payload.apply(fault, day: day) }
-        return shaped(payload.json, fault: fault)
     }
 
     /// The response for a fault that replaces the whole answer with an error status, else nil.
@@ -120,7 +87,7 @@ final class SimulatorRouter: @unchecked Sendable {
     /// Serialises `json` and applies a transport fault (slow, truncated, html, huge) if one is active.
     private func shaped(_ json: JSONText, fault: SimulatorFault?) -> LoopbackHTTPResponse {
         let body = Data(json.serialized.utf8)
-        let jsonType: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8")]
+        let jsonType = Self.jsonType
         switch fault {
         case .slow:
             return .paced(headers: jsonType, body: body, chunkCount: 11, delay: 0.5)
@@ -134,6 +101,8 @@ final class SimulatorRouter: @unchecked Sendable {
             return LoopbackHTTPResponse(status: 200, headers: jsonType, data: body)
         }
     }
+
+    static let jsonType: [(name: String, value: String)] = [("Content-Type", "application/json; charset=utf-8")]
 
     /// `date` as an RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
     static func httpDate(_ date: Date) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Settings that `POST /_sim/config` may change while the simulator runs.
 struct SimulatorConfig {
@@ -8,70 +9,82 @@ struct SimulatorConfig {
     var latencyMilliseconds = 0
     var shape: CTSShape = .documented
     var bindingNone = false
+    /// Data responses' bodies go out at about this many bytes per second; 0 = as fast as the client reads.
+    var throttleBytesPerSecond = 0
+
+    /// 10 GB/s: more than loopback delivers, so any larger value means "no throttle" anyway.
+    static let maxThrottleBytesPerSecond = 10_000_000_000
 }
 
-/// The simulator's mutable state, shared by all connection threads: runtime settings and request counts.
-final class SimulatorState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var config: SimulatorConfig
-    private var requests = 0
-    private var byPath: [String: Int] = [:]
-    private var faultsApplied = 0
+/// The simulator's mutable state, shared by every connection's task: runtime settings and request counts.
+final class SimulatorState: Sendable {
+    private struct Counts {
+        var config: SimulatorConfig
+        var requests = 0
+        var byPath: [String: Int] = [:]
+        var faultsApplied = 0
+    }
+
+    private let counts: Mutex<Counts>
 
     init(config: SimulatorConfig) {
-        self.config = config
+        counts = Mutex(Counts(config: config))
     }
 
     var currentConfig: SimulatorConfig {
-        lock.lock(); defer { lock.unlock() }
-        return config
+        counts.withLock { $0.config }
     }
 
     /// Counts one request to a non-control path.
     func recordRequest(path: String) {
-        lock.lock(); defer { lock.unlock() }
-        requests += 1
-        byPath[path, default: 0] += 1
+        counts.withLock { counts in
+            counts.requests += 1
+            counts.byPath[path, default: 0] += 1
+        }
     }
 
     /// Returns the configured fault when it applies to `target` and uses up one of its requests.
     func takeFault(for target: FaultTarget) -> SimulatorFault? {
-        lock.lock(); defer { lock.unlock() }
-        guard let fault = config.fault, fault.target == .anyDataEndpoint || fault.target == target else { return nil }
-        if config.faultRemaining > 0 {
-            config.faultRemaining -= 1
-            if config.faultRemaining == 0 { config.fault = nil }
+        counts.withLock { counts in
+            guard let fault = counts.config.fault, fault.target == .anyDataEndpoint || fault.target == target else { return nil }
+            if counts.config.faultRemaining > 0 {
+                counts.config.faultRemaining -= 1
+                if counts.config.faultRemaining == 0 { counts.config.fault = nil }
+            }
+            counts.faultsApplied += 1
+            return fault
         }
-        faultsApplied += 1
-        return fault
     }
 
     func update(_ change: (inout SimulatorConfig) -> Void) {
-        lock.lock(); defer { lock.unlock() }
-        change(&config)
+        counts.withLock { change(&$0.config) }
     }
 
     func resetStats() {
-        lock.lock(); defer { lock.unlock() }
-        requests = 0
-        byPath = [:]
-        faultsApplied = 0
+        counts.withLock { counts in
+            counts.requests = 0
+            counts.byPath = [:]
+            counts.faultsApplied = 0
+        }
     }
 
     /// `{"requests": N, "by_path": {...}, "faults_applied": N, "config": {...}}`.
     func statsJSON() -> JSONText {
-        lock.lock(); defer { lock.unlock() }
-        return .object([
-            ("requests", .number(String(requests))),
-            ("by_path", .object(byPath.sorted { $0.key < $1.key }.map { ($0.key, JSONText.number(String($0.value))) })),
-            ("faults_applied", .number(String(faultsApplied))),
-            ("config", .object([
-                ("fault", .string(config.fault?.rawValue ?? "none")),
-                ("fault_remaining", .number(String(config.faultRemaining))),
-                ("latency_ms", .number(String(config.latencyMilliseconds))),
-                ("shape", .string(config.shape.rawValue)),
-                ("binding_none", .bool(config.bindingNone)),
-            ])),
-        ])
+        counts.withLock { counts in
+            let config = counts.config
+            return .object([
+                ("requests", .number(String(counts.requests))),
+                ("by_path", .object(counts.byPath.sorted { $0.key < $1.key }.map { ($0.key, JSONText.number(String($0.value))) })),
+                ("faults_applied", .number(String(counts.faultsApplied))),
+                ("config", .object([
+                    ("fault", .string(config.fault?.rawValue ?? "none")),
+                    ("fault_remaining", .number(String(config.faultRemaining))),
+                    ("latency_ms", .number(String(config.latencyMilliseconds))),
+                    ("shape", .string(config.shape.rawValue)),
+                    ("binding_none", .bool(config.bindingNone)),
+                    ("throttle_bytes_per_second", .number(String(config.throttleBytesPerSecond))),
+                ])),
+            ])
+        }
     }
 }
