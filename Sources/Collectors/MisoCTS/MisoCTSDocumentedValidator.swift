@@ -84,7 +84,7 @@ struct MisoCTSDocumentedValidator {
                             values: ["operatingDay": JSONPreview.text(day), "requested": requestedDate])
             }
         }
-        return .valid(ValidationReport(recordCount: recordCount, shape: "documented", labels: qualityText.map { ["quality": $0] } ?? [:]))
+        return .valid(ValidationReport(recordCount: recordCount, shape: "documented", labels: ["quality": qualityText]))
     }
 
     private func structureFailure(_ record: JSONNode, index: Int) -> ValidationFailure? {

@@ -25,25 +25,25 @@ public final class S3ObjectStore: ObjectStore {
         "s3://\(configuration.bucket) (endpoint \(configuration.endpointDescription), region \(configuration.region))"
     }
 
-    public func put(_ request: ObjectPutRequest) throws -> StoredObject {
+    public func put(_ request: ObjectPutRequest) async throws -> StoredObject {
         do {
             let upload = try Upload(request: request, configuration: configuration)
             switch configuration.conditionalWrites {
             case .ifNoneMatch:
                 // A key deleted between our 412 and our HEAD is tried again, a few times at most.
                 for _ in 0..<3 {
-                    if let stored = try send(upload, conditional: true) { return stored }
-                    if let existing = try head(key: request.key) {
-                        return try settleCollision(with: existing, upload: upload)
+                    if let stored = try await send(upload, conditional: true) { return stored }
+                    if let existing = try await head(key: request.key) {
+                        return try await settleCollision(with: existing, upload: upload)
                     }
                 }
                 throw S3Error.keyUnstable(key: request.key)
             case .headThenPut:
                 // Racy by design (see S3ConditionalWriteMode.headThenPut): a writer between HEAD and PUT loses.
-                if let existing = try head(key: request.key) {
-                    return try settleCollision(with: existing, upload: upload)
+                if let existing = try await head(key: request.key) {
+                    return try await settleCollision(with: existing, upload: upload)
                 }
-                guard let stored = try send(upload, conditional: false) else { throw S3Error.keyUnstable(key: request.key) }
+                guard let stored = try await send(upload, conditional: false) else { throw S3Error.keyUnstable(key: request.key) }
                 return stored
             }
         } catch let error as S3Error {
@@ -51,10 +51,10 @@ public final class S3ObjectStore: ObjectStore {
         }
     }
 
-    public func get(key: String) throws -> Data? {
+    public func get(key: String) async throws -> Data? {
         do {
             let location = configuration.location(for: key)
-            let response = try transport.send(method: "GET", url: try configuration.objectURL(for: key),
+            let response = try await transport.send(method: "GET", url: try configuration.objectURL(for: key),
                                               operation: "GET", location: location)
             switch response.status {
             case 200: return response.body
@@ -67,10 +67,10 @@ public final class S3ObjectStore: ObjectStore {
     }
 
     /// `HEAD` on the bucket; on failure, names the cause (missing bucket, wrong secret, unknown key, no permission).
-    public func checkReachable() throws {
+    public func checkReachable() async throws {
         do {
             let location = "s3://\(configuration.bucket)"
-            let response = try transport.send(method: "HEAD", url: configuration.bucketURL,
+            let response = try await transport.send(method: "HEAD", url: configuration.bucketURL,
                                               operation: "HEAD bucket", location: location)
             switch response.status {
             case 200..<300:
@@ -82,7 +82,7 @@ public final class S3ObjectStore: ObjectStore {
                 throw transport.classify(response, operation: "HEAD bucket", location: location)
             default:
                 // A HEAD answer has no body to say why; ask again with a GET that returns the error document.
-                let probe = try transport.send(method: "GET", url: configuration.bucketURL + "?location=",
+                let probe = try await transport.send(method: "GET", url: configuration.bucketURL + "?location=",
                                                operation: "GET bucket location", location: location)
                 let explained = (200..<300).contains(probe.status) ? response : probe
                 throw transport.classify(explained, operation: "HEAD bucket", location: location)
@@ -103,12 +103,12 @@ public final class S3ObjectStore: ObjectStore {
     }
 
     /// PUTs the object; nil when `conditional` and the key is already taken (412).
-    private func send(_ upload: Upload, conditional: Bool) throws -> StoredObject? {
+    private func send(_ upload: Upload, conditional: Bool) async throws -> StoredObject? {
         let key = upload.request.key
         let location = configuration.location(for: key)
         var headers = upload.headers
         if conditional { headers.append(("If-None-Match", "*")) }
-        let response = try transport.send(method: "PUT", url: upload.url, headers: headers, body: upload.request.body,
+        let response = try await transport.send(method: "PUT", url: upload.url, headers: headers, body: upload.request.body,
                                           operation: "PUT", location: location)
         switch response.status {
         case 200..<300:
@@ -132,9 +132,9 @@ public final class S3ObjectStore: ObjectStore {
     }
 
     /// HEADs `key`; nil when there is no object.
-    private func head(key: String) throws -> ExistingObject? {
+    private func head(key: String) async throws -> ExistingObject? {
         let location = configuration.location(for: key)
-        let response = try transport.send(method: "HEAD", url: try configuration.objectURL(for: key),
+        let response = try await transport.send(method: "HEAD", url: try configuration.objectURL(for: key),
                                           operation: "HEAD", location: location)
         switch response.status {
         case 200..<300:
@@ -150,14 +150,14 @@ public final class S3ObjectStore: ObjectStore {
     }
 
     /// Same content: idempotent success (or an unconditional re-put when forced). Different: keyTaken.
-    private func settleCollision(with existing: ExistingObject, upload: Upload) throws -> StoredObject {
+    private func settleCollision(with existing: ExistingObject, upload: Upload) async throws -> StoredObject {
         let request = upload.request
         guard let existingSHA = existing.contentSHA256,
               existingSHA.lowercased() == request.contentSHA256.lowercased() else {
             throw ObjectStoreError.keyTaken(key: request.key, existingSHA256: existing.contentSHA256)
         }
         if request.replaceIdentical {
-            guard let stored = try send(upload, conditional: false) else { throw S3Error.keyUnstable(key: request.key) }
+            guard let stored = try await send(upload, conditional: false) else { throw S3Error.keyUnstable(key: request.key) }
             return stored
         }
         return StoredObject(key: request.key, location: configuration.location(for: request.key),

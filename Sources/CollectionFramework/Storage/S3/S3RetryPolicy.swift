@@ -11,14 +11,14 @@ public struct S3RetryPolicy: Sendable {
     public var baseDelay: Double
     /// Seconds; no wait is longer.
     public var maxDelay: Double
-    /// Waits the given seconds (injectable so tests need not sleep).
-    public var sleep: @Sendable (Double) -> Void
+    /// Waits the given seconds, cancellably (injectable so tests need not sleep).
+    public var sleep: @Sendable (Double) async throws -> Void
     /// A random number in `0...upper` (injectable for deterministic tests).
     public var random: @Sendable (Double) -> Double
 
     public init(maxAttempts: Int = 4, baseDelay: Double = 0.2, maxDelay: Double = 5,
-                sleep: @escaping @Sendable (Double) -> Void = { seconds in
-                    if seconds > 0 { usleep(UInt32(min(seconds, 60) * 1_000_000)) }
+                sleep: @escaping @Sendable (Double) async throws -> Void = { seconds in
+                    try await RetryPolicy.pause(min(seconds, 60))
                 },
                 random: @escaping @Sendable (Double) -> Double = { upper in upper > 0 ? Double.random(in: 0...upper) : 0 }) {
         self.maxAttempts = max(1, maxAttempts)

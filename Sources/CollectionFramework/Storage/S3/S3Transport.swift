@@ -18,7 +18,7 @@ struct S3Transport: Sendable {
     /// Sends once per attempt until a non-transient answer, or throws ``S3Error`` after the last attempt.
     /// `operation` and `location` only label messages.
     func send(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil,
-              operation: String, location: String) throws -> HTTPResponse {
+              operation: String, location: String) async throws -> HTTPResponse {
         let signing = AWSSigning(region: configuration.region, service: "s3",
                                  accessKeyID: configuration.credentials.accessKeyID,
                                  secretAccessKey: configuration.credentials.secretAccessKey,
@@ -34,10 +34,10 @@ struct S3Transport: Sendable {
             attempt += 1
             let response: HTTPResponse
             do {
-                response = try client.send(request)
+                response = try await client.send(request)
             } catch let error as HTTPError where error.isTransient {
                 if attempt < policy.maxAttempts {
-                    policy.sleep(policy.delay(afterAttempt: attempt))
+                    try await policy.sleep(policy.delay(afterAttempt: attempt))
                     continue
                 }
                 throw S3Error.unreachable(operation: operation, endpoint: configuration.endpointDescription,
@@ -50,7 +50,7 @@ struct S3Transport: Sendable {
             guard isRetryable(response) else { return response }
             if attempt < policy.maxAttempts {
                 let hint = response.headers["retry-after"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-                policy.sleep(policy.delay(afterAttempt: attempt, retryAfter: hint))
+                try await policy.sleep(policy.delay(afterAttempt: attempt, retryAfter: hint))
                 continue
             }
             throw S3Error.serverBusy(operation: operation, location: location, status: response.status,
