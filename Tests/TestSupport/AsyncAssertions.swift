@@ -16,28 +16,28 @@ public func XCTAssertEqualAsync<T: Equatable>(_ expression1: @autoclosure () asy
 
 public func XCTAssertTrueAsync(_ expression: @autoclosure () async throws -> Bool, _ message: @autoclosure () -> String = "",
                                file: StaticString = #filePath, line: UInt = #line) async {
-    do { XCTAssertTrue(try await expression(), message(), file: file, line: line) } catch {
+    do { let value = try await expression(); XCTAssertTrue(value, message(), file: file, line: line) } catch {
         XCTFail("threw \(error): \(message())", file: file, line: line)
     }
 }
 
 public func XCTAssertFalseAsync(_ expression: @autoclosure () async throws -> Bool, _ message: @autoclosure () -> String = "",
                                 file: StaticString = #filePath, line: UInt = #line) async {
-    do { XCTAssertFalse(try await expression(), message(), file: file, line: line) } catch {
+    do { let value = try await expression(); XCTAssertFalse(value, message(), file: file, line: line) } catch {
         XCTFail("threw \(error): \(message())", file: file, line: line)
     }
 }
 
 public func XCTAssertNilAsync<T>(_ expression: @autoclosure () async throws -> T?, _ message: @autoclosure () -> String = "",
                                  file: StaticString = #filePath, line: UInt = #line) async {
-    do { XCTAssertNil(try await expression(), message(), file: file, line: line) } catch {
+    do { let value = try await expression(); XCTAssertNil(value, message(), file: file, line: line) } catch {
         XCTFail("threw \(error): \(message())", file: file, line: line)
     }
 }
 
 public func XCTAssertNotNilAsync<T>(_ expression: @autoclosure () async throws -> T?, _ message: @autoclosure () -> String = "",
                                     file: StaticString = #filePath, line: UInt = #line) async {
-    do { XCTAssertNotNil(try await expression(), message(), file: file, line: line) } catch {
+    do { let value = try await expression(); XCTAssertNotNil(value, message(), file: file, line: line) } catch {
         XCTFail("threw \(error): \(message())", file: file, line: line)
     }
 }

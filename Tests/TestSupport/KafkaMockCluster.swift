@@ -38,7 +38,7 @@ public final class KafkaMockCluster: @unchecked Sendable {
         _ = rd_kafka_conf_set(conf, "log_level", "3", &errstr, errstr.count)
         guard let rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
-            throw MockClusterError.cannotCreate("dummy producer for the mock cluster: \(String(cString: errstr))")
+            throw MockClusterError.cannotCreate("dummy producer for the mock cluster: \(errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })")
         }
         guard let mcluster = rd_kafka_mock_cluster_new(rk, Int32(brokers)) else {
             rd_kafka_destroy(rk)

@@ -43,11 +43,11 @@ public final class KafkaTestConsumer: @unchecked Sendable {
         ]
         for (name, value) in properties where rd_kafka_conf_set(conf, name, value, &errstr, errstr.count) != RD_KAFKA_CONF_OK {
             rd_kafka_conf_destroy(conf)
-            throw ConsumerError.setup("consumer property \(name): \(String(cString: errstr))")
+            throw ConsumerError.setup("consumer property \(name): \(errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })")
         }
         guard let rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
-            throw ConsumerError.setup("consumer: \(String(cString: errstr))")
+            throw ConsumerError.setup("consumer: \(errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })")
         }
         handle = rk
         rd_kafka_poll_set_consumer(rk)

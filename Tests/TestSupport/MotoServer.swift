@@ -82,7 +82,7 @@ public final class MotoServer: @unchecked Sendable {
     public func enableSignatureChecks() throws {
         let request = HTTPRequest(method: "POST", url: endpoint + "/moto-api/reset-auth",
                                   headers: [("Content-Type", "text/plain")], body: Data("0".utf8))
-        try expectOK(client.send(request), "enable signature checks")
+        try expectOK(client.sendBlocking(request), "enable signature checks")
     }
 
     // MARK: - Plumbing
@@ -103,7 +103,7 @@ public final class MotoServer: @unchecked Sendable {
         if let contentType { headers.append(("Content-Type", contentType)) }
         let signing = AWSSigning(region: "us-east-1", service: service, accessKeyID: Self.setupAccessKeyID,
                                  secretAccessKey: Self.setupSecretAccessKey)
-        return try client.send(HTTPRequest(method: method, url: endpoint + path, headers: headers, body: body,
+        return try client.sendBlocking(HTTPRequest(method: method, url: endpoint + path, headers: headers, body: body,
                                            timeout: 30, awsSigning: signing))
     }
 

@@ -73,8 +73,9 @@ public enum SnapshotAudit {
     /// ``problems(storedKeys:fetch:registry:group:expected:)`` for a run's embedded store and registry.
     public static func problems(_ scraper: ScraperInvocation, expected: [String: Data]) async -> [String] {
         do {
-            let store = scraper.store
-            return await problems(storedKeys: store.keys(under: ctsPrefix), fetch: { try await store.get(key: $0) },
+            let local = scraper.store
+            let store: any ObjectStore = local
+            return await problems(storedKeys: local.keys(under: ctsPrefix), fetch: { try await store.get(key: $0) },
                             registry: try scraper.registry(), expected: expected)
         } catch {
             return ["cannot open the embedded registry: \(error)"]

@@ -1,20 +1,17 @@
 import Foundation
+import Synchronization
 
 /// Every problem found while reading a configuration, in the order found (for `scraper config check`).
-final class ConfigProblemList: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [ConfigError] = []
+final class ConfigProblemList: Sendable {
+    private let items = Mutex<[ConfigError]>([])
 
     func add(_ problem: ConfigError) {
-        lock.lock()
-        if !items.contains(problem) { items.append(problem) }
-        lock.unlock()
+        items.withLock { items in
+            if !items.contains(problem) { items.append(problem) }
+        }
     }
 
-    var all: [ConfigError] {
-        lock.lock(); defer { lock.unlock() }
-        return items
-    }
+    var all: [ConfigError] { items.withLock { $0 } }
 
     /// Runs `body`; a ``ConfigError`` it throws is recorded instead of propagated.
     func collect<T>(_ body: () throws -> T) rethrows -> T? {

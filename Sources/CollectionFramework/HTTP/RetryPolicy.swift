@@ -25,8 +25,6 @@ public struct RetryPolicy: Sendable, Equatable {
     public static let http = RetryPolicy()
     /// Calls to S3: short waits, a few tries.
     public static let s3 = RetryPolicy(maxAttempts: 4, baseDelay: 0.2, maxDelay: 5, maxRetryAfter: 5)
-    /// Reconnecting to Redis after a lost connection.
-    public static let redisReconnect = RetryPolicy(maxAttempts: 4, baseDelay: 0.4, maxDelay: 2, maxRetryAfter: 2)
 
     /// How long to wait before attempt `attempt + 1`, after attempt `attempt` (1-based) failed.
     public func delay(afterAttempt attempt: Int, retryAfter: String?, now: Date = Date(),

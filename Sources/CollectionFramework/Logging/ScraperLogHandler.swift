@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 
 /// Writes log lines to stderr as human text or as one JSON object per line, with secrets masked.
@@ -62,26 +63,22 @@ public struct ScraperLogHandler: LogHandler {
 }
 
 /// Where log lines go (stderr, or a buffer in tests); writes are serialised.
-public final class LogOutput: @unchecked Sendable {
+public final class LogOutput: Sendable {
     public static let standardError = LogOutput(handle: FileHandle.standardError)
     private let handle: FileHandle?
-    private let lock = NSLock()
-    private var buffer = ""
+    /// Lines kept in memory when there is no handle; the lock also serialises writes to the handle.
+    private let buffer = Mutex("")
 
     public init(handle: FileHandle?) { self.handle = handle }
 
     /// Collects lines in memory (`captured`).
     public static func memory() -> LogOutput { LogOutput(handle: nil) }
 
-    public var captured: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return buffer
-    }
+    public var captured: String { buffer.withLock { $0 } }
 
     func write(_ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let handle { handle.write(Data(text.utf8)) } else { buffer += text }
+        buffer.withLock { buffer in
+            if let handle { handle.write(Data(text.utf8)) } else { buffer += text }
+        }
     }
 }

@@ -13,7 +13,7 @@ public enum ClaimOwner {
     static let host: String = {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown-host" }
-        let name = String(cString: buffer).replacingOccurrences(of: ":", with: "_")
+        let name = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.replacingOccurrences(of: ":", with: "_")
         return name.isEmpty ? "unknown-host" : name
     }()
 

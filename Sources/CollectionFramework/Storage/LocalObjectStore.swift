@@ -1,3 +1,4 @@
+import BlockingIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -8,12 +9,15 @@ import Glibc
 ///
 /// Writes are atomic: the body goes to a temporary file in the target folder, is flushed to disk,
 /// then hard-linked into place (which fails if the name is taken, so two processes can never
-/// clobber each other) or renamed over an identical object when re-storing on `--force`.
-public final class LocalObjectStore: ObjectStore, @unchecked Sendable {
+/// clobber each other) or renamed over an identical object when re-storing on `--force`. The file
+/// calls (write, fsync, link) run on a ``BlockingIOPool``.
+public final class LocalObjectStore: ObjectStore {
     public let root: URL
+    private let pool: BlockingIOPool
 
-    public init(root: URL) {
+    public init(root: URL, pool: BlockingIOPool = .shared) {
         self.root = root.standardizedFileURL
+        self.pool = pool
     }
 
     public var displayName: String { "local directory \(root.path)" }
@@ -22,7 +26,19 @@ public final class LocalObjectStore: ObjectStore, @unchecked Sendable {
         "file://" + root.appendingPathComponent(key).path
     }
 
-    public func checkReachable() throws {
+    public func checkReachable() async throws {
+        try await pool.run { [self] in try checkReachableNow() }
+    }
+
+    public func put(_ request: ObjectPutRequest) async throws -> StoredObject {
+        try await pool.run { [self] in try putNow(request) }
+    }
+
+    public func get(key: String) async throws -> Data? {
+        try await pool.run { [self] in try getNow(key: key) }
+    }
+
+    private func checkReachableNow() throws {
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         } catch {
@@ -33,7 +49,7 @@ public final class LocalObjectStore: ObjectStore, @unchecked Sendable {
         }
     }
 
-    public func put(_ request: ObjectPutRequest) throws -> StoredObject {
+    private func putNow(_ request: ObjectPutRequest) throws -> StoredObject {
         let final = try fileURL(forKey: request.key)
         let folder = final.deletingLastPathComponent()
         do {
@@ -69,7 +85,7 @@ public final class LocalObjectStore: ObjectStore, @unchecked Sendable {
                             etag: ContentHash.md5Hex(body), size: body.count)
     }
 
-    public func get(key: String) throws -> Data? {
+    private func getNow(key: String) throws -> Data? {
         let url = try fileURL(forKey: key)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         do { return try Data(contentsOf: url) } catch {

@@ -1,6 +1,7 @@
 import CRdKafka
 import Foundation
 import Logging
+import Synchronization
 
 /// Shared state between ``KafkaNotifier`` and librdkafka's callbacks: which messages are awaited, their
 /// delivery outcomes, and the most recent client error (to explain a timeout).
@@ -8,14 +9,16 @@ import Logging
 /// librdkafka receives an unretained pointer to this object as the handle's opaque; the notifier keeps it
 /// alive until `rd_kafka_destroy` has returned. Each produced message carries a numeric ticket (not a
 /// pointer) as its opaque, so a report that arrives after `publish` gave up is simply ignored.
-final class KafkaDeliveryTracker: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var nextTicket: UInt = 1
-    private var awaited: Set<UInt> = []
-    private var outcomes: [UInt: rd_kafka_resp_err_t] = [:]
-    /// The most recent distinct client errors, oldest first (a cause such as an authentication failure
-    /// stays visible after librdkafka's summary "N/N brokers are down").
-    private var recentClientErrors: [String] = []
+final class KafkaDeliveryTracker: Sendable {
+    private struct State {
+        var nextTicket: UInt = 1
+        var awaited: Set<UInt> = []
+        var outcomes: [UInt: rd_kafka_resp_err_t] = [:]
+        /// The most recent distinct client errors, oldest first (a cause such as an authentication failure
+        /// stays visible after librdkafka's summary "N/N brokers are down").
+        var recentClientErrors: [String] = []
+    }
+    private let state = Mutex(State())
     private static let recentClientErrorLimit = 3
     let logger: Logger
     private let scrub: @Sendable (String) -> String
@@ -27,54 +30,51 @@ final class KafkaDeliveryTracker: @unchecked Sendable {
 
     /// A new ticket whose delivery report will be kept until ``take(_:)`` or ``abandon(_:)``.
     func register() -> UInt {
-        condition.lock()
-        defer { condition.unlock() }
-        let ticket = nextTicket
-        nextTicket += 1
-        awaited.insert(ticket)
-        return ticket
+        state.withLock { s in
+            let ticket = s.nextTicket
+            s.nextTicket += 1
+            s.awaited.insert(ticket)
+            return ticket
+        }
     }
 
     /// Called from the delivery-report callback.
     func record(ticket: UInt, error: rd_kafka_resp_err_t) {
-        condition.lock()
-        if awaited.contains(ticket) { outcomes[ticket] = error }
-        condition.broadcast()
-        condition.unlock()
+        state.withLock { s in
+            if s.awaited.contains(ticket) { s.outcomes[ticket] = error }
+        }
     }
 
     /// The outcome for `ticket` if its report has arrived (the ticket is then forgotten).
     func take(_ ticket: UInt) -> rd_kafka_resp_err_t? {
-        condition.lock()
-        defer { condition.unlock() }
-        guard let outcome = outcomes.removeValue(forKey: ticket) else { return nil }
-        awaited.remove(ticket)
-        return outcome
+        state.withLock { s in
+            guard let outcome = s.outcomes.removeValue(forKey: ticket) else { return nil }
+            s.awaited.remove(ticket)
+            return outcome
+        }
     }
 
     /// Stops waiting for `ticket`; a later report for it is dropped.
     func abandon(_ ticket: UInt) {
-        condition.lock()
-        awaited.remove(ticket)
-        outcomes.removeValue(forKey: ticket)
-        condition.unlock()
+        state.withLock { s in
+            s.awaited.remove(ticket)
+            s.outcomes.removeValue(forKey: ticket)
+        }
     }
 
     /// Remembers a client-level error (broker down, authentication failure) for the next failure message.
     func noteClientError(_ message: String) {
         let text = scrub(message)
-        condition.lock()
-        recentClientErrors.removeAll { $0 == text }
-        recentClientErrors.append(text)
-        if recentClientErrors.count > KafkaDeliveryTracker.recentClientErrorLimit { recentClientErrors.removeFirst() }
-        condition.unlock()
+        state.withLock { s in
+            s.recentClientErrors.removeAll { $0 == text }
+            s.recentClientErrors.append(text)
+            if s.recentClientErrors.count > KafkaDeliveryTracker.recentClientErrorLimit { s.recentClientErrors.removeFirst() }
+        }
     }
 
     /// The recent distinct client-level errors, oldest first, already scrubbed of secrets.
     var latestClientErrors: [String] {
-        condition.lock()
-        defer { condition.unlock() }
-        return recentClientErrors
+        state.withLock { $0.recentClientErrors }
     }
 
     /// Logs one librdkafka log line, with any secret removed.

@@ -1,16 +1,24 @@
+import BlockingIO
 import CRdKafka
 import Foundation
 import Logging
+import Synchronization
 
 /// Publishes each ``NotificationMessage`` to Kafka with librdkafka and waits for its delivery report.
 ///
-/// Key `{dataset}:{urn}`, value ``NotificationMessage/json()``. Any number of threads may call
-/// ``publish(_:)`` at once; each waits only for its own message. Errors and logs never contain the password.
+/// Key `{dataset}:{urn}`, value ``NotificationMessage/json()``. Any number of tasks may call
+/// ``publish(_:)`` at once; each waits only for its own message, on a thread of the
+/// ``BlockingIOPool`` (producing and polling librdkafka block). Errors and logs never contain the password.
+///
+/// Thread safety: `@unchecked Sendable` because of the `rd_kafka_t` handle, which librdkafka's
+/// producer API allows any thread to use at once (produce, poll and flush are thread-safe); the
+/// notifier's own mutable state (closed, publishes in flight) is in a `Mutex`, and the handle is
+/// destroyed only once no publish is in flight.
 ///
 /// ```swift
 /// let notifier = try KafkaNotifier(connectionString: "user:pass@broker1:9092,broker2:9092")
-/// try notifier.publish(message)   // throws NotifierError.deliveryFailed after 20 s without a report
-/// notifier.close()
+/// try await notifier.publish(message)   // throws NotifierError.deliveryFailed after 20 s without a report
+/// await notifier.close()
 /// ```
 public final class KafkaNotifier: Notifier, @unchecked Sendable {
     public let configuration: KafkaConfiguration
@@ -24,14 +32,15 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
     private let handle: OpaquePointer
     private let tracker: KafkaDeliveryTracker
     private let trackerReference: Unmanaged<KafkaDeliveryTracker>
-    private let state = NSCondition()
-    private var closed = false
-    private var publishesInFlight = 0
+    private let pool: BlockingIOPool
+    private let state = Mutex<(closed: Bool, publishesInFlight: Int)>((false, 0))
 
     /// Creates the producer. No connection is made until the first publish.
     /// - Throws: ``NotifierError/invalidConfiguration(_:)`` when the configuration or a librdkafka property is rejected.
-    public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "scraper.notification.kafka")) throws {
+    public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "scraper.notification.kafka"),
+                pool: BlockingIOPool = .shared) throws {
         try configuration.validate()
+        self.pool = pool
         self.configuration = configuration
         let scrub: @Sendable (String) -> String = { configuration.scrub($0) }
         tracker = KafkaDeliveryTracker(logger: logger, scrub: scrub)
@@ -59,7 +68,7 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
         guard let rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
             trackerReference.release()
-            let detail = configuration.scrub(String(cString: errstr))
+            let detail = configuration.scrub(errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
             throw NotifierError.invalidConfiguration("Kafka producer for \(configuration.bootstrapServers) could not be created: \(detail)")
         }
         handle = rk
@@ -78,11 +87,21 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
         try self.init(configuration: configuration, logger: logger)
     }
 
-    deinit { close() }
+    deinit { closeBlocking() }
 
     /// Produces `message` and waits up to ``KafkaConfiguration/deliveryTimeout`` for its delivery report.
     /// - Throws: ``NotifierError/deliveryFailed(_:)`` naming the topic, the brokers and librdkafka's error.
-    public func publish(_ message: NotificationMessage) throws {
+    public func publish(_ message: NotificationMessage) async throws {
+        try await pool.run { [self] in try publishBlocking(message) }
+    }
+
+    /// Waits for publishes in progress, flushes what is queued (up to the delivery timeout) and destroys the producer.
+    /// Safe to call more than once; later publishes throw.
+    public func close() async {
+        _ = try? await pool.run { [self] in closeBlocking() }
+    }
+
+    private func publishBlocking(_ message: NotificationMessage) throws {
         try beginPublish()
         defer { endPublish() }
         let deadline = Date().addingTimeInterval(configuration.deliveryTimeout)
@@ -120,14 +139,15 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
         }
     }
 
-    /// Waits for publishes in progress, flushes what is queued (up to the delivery timeout) and destroys the producer.
-    /// Safe to call more than once; later publishes throw.
-    public func close() {
-        state.lock()
-        if closed { state.unlock(); return }
-        closed = true
-        while publishesInFlight > 0 { state.wait() }
-        state.unlock()
+    private func closeBlocking() {
+        let first = state.withLock { s -> Bool in
+            if s.closed { return false }
+            s.closed = true
+            return true
+        }
+        guard first else { return }
+        // Publishes in flight end within their delivery timeout; serve delivery reports meanwhile.
+        while state.withLock({ $0.publishesInFlight }) > 0 { rd_kafka_poll(handle, 10) }
 
         let flushed = rd_kafka_flush(handle, Int32(min(Double(Int32.max), configuration.deliveryTimeout * 1000)))
         if flushed != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -143,19 +163,18 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
     // MARK: - Helpers
 
     private func beginPublish() throws {
-        state.lock()
-        defer { state.unlock() }
-        guard !closed else {
+        let open = state.withLock { s -> Bool in
+            guard !s.closed else { return false }
+            s.publishesInFlight += 1
+            return true
+        }
+        guard open else {
             throw failure("the notifier was closed; create a new KafkaNotifier to publish again")
         }
-        publishesInFlight += 1
     }
 
     private func endPublish() {
-        state.lock()
-        publishesInFlight -= 1
-        state.broadcast()
-        state.unlock()
+        state.withLock { $0.publishesInFlight -= 1 }
     }
 
     private func failure(_ reason: String) -> NotifierError {
@@ -180,7 +199,7 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
                             _ configuration: KafkaConfiguration) throws {
         var errstr = [CChar](repeating: 0, count: 512)
         guard rd_kafka_conf_set(conf, name, value, &errstr, errstr.count) != RD_KAFKA_CONF_OK else { return }
-        var reason = configuration.scrub(String(cString: errstr))
+        var reason = configuration.scrub(errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         if KafkaConfiguration.isSecretProperty(name) || name == "sasl.password" {
             reason = reason.replacingOccurrences(of: value, with: "***")
         }
@@ -199,7 +218,7 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
             if rd_kafka_conf_set(conf, "compression.type", codec, &errstr, errstr.count) == RD_KAFKA_CONF_OK {
                 return codec
             }
-            rejected.append("\(codec) (\(String(cString: errstr)))")
+            rejected.append("\(codec) (\(errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }))")
         }
         throw NotifierError.invalidConfiguration("librdkafka \(KafkaNotifier.librdkafkaVersion) accepts none of the compression codecs: \(rejected.joined(separator: "; "))")
     }

@@ -24,8 +24,16 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, 
     public var connectTimeout: Double
     /// Seconds allowed for one command's reply.
     public var commandTimeout: Double
-    /// Pauses (seconds) before each reconnect attempt after the connection is lost.
+    /// The caps (seconds) of the pauses before each reconnect attempt after the connection is
+    /// lost: one reconnect per entry, each pause a random time up to its cap (see ``reconnectPolicy``).
     public var reconnectDelays: [Double]
+
+    /// The framework's ``RetryPolicy`` these delays describe: one attempt per delay after the
+    /// first, full jitter, backoff from the first delay doubling up to the largest.
+    public var reconnectPolicy: RetryPolicy {
+        RetryPolicy(maxAttempts: reconnectDelays.count + 1, baseDelay: reconnectDelays.first ?? 0,
+                    maxDelay: reconnectDelays.max() ?? 0, maxRetryAfter: reconnectDelays.max() ?? 0)
+    }
 
     /// Validates the settings; throws ``RedisConfigurationError`` naming the bad one.
     public init(host: String = "localhost", port: Int = 6379, database: Int = 0,

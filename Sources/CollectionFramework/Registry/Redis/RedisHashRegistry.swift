@@ -1,3 +1,4 @@
+import BlockingIO
 import Foundation
 import Logging
 
@@ -5,23 +6,24 @@ import Logging
 /// `hash:{env}:{dgroup}:{sha256}` (``RegistryKey/hash(environment:datasetGroup:sha256:)``), value
 /// ``RegistryRecord/json()`` written with SETEX.
 ///
-/// One connection, guarded by a lock, so any number of threads may share a registry. When the
-/// connection breaks, a command reconnects with the configured backoff (by default 0.2 s, 0.4 s,
-/// 0.8 s) and is retried; if Redis stays away it throws ``HashRegistryError/unavailable(_:)``.
+/// One connection (inside ``RedisLink``, under its lock), so any number of tasks may share a
+/// registry; every command runs on a ``BlockingIOPool``. When the connection breaks, a command
+/// reconnects with the framework's ``RetryPolicy`` (full jitter, capped by the configured delays:
+/// by default up to 0.2 s, 0.4 s, 0.8 s) and is retried; if Redis stays away it throws
+/// ``HashRegistryError/unavailable(_:)``. The waits between reconnects are cancellable: a stopping
+/// run does not sit out the schedule.
 ///
 /// Claims are `SET claim:{env}:{dgroup}:{sha256} <token> NX EX ttl` with a fresh token per claim,
 /// so a crashed runner's claim expires by itself (or is taken over at once when its process on
 /// this host is gone, see ``ClaimOwner``) and a release deletes only a claim still ours.
-public final class RedisHashRegistry: HashRegistry, @unchecked Sendable {
+public final class RedisHashRegistry: HashRegistry {
     public let configuration: RedisConfiguration
     public var displayName: String { configuration.displayName }
     public var environment: String { configuration.environment }
 
-    private let lock = NSLock()
-    private let connection: RedisConnection
+    private let link: RedisLink
     private let logger: Logger
-    /// Token of each claim this registry holds, by claim key (guarded by `lock`).
-    private var claimTokens: [String: String] = [:]
+    private let pool: BlockingIOPool
 
     /// Deletes the key only when it still holds the caller's token.
     static let releaseScript = """
@@ -31,27 +33,29 @@ public final class RedisHashRegistry: HashRegistry, @unchecked Sendable {
     /// Connects at once; throws ``HashRegistryError/unavailable(_:)`` when Redis cannot be reached
     /// or refuses the credentials, with a message naming `host:port` and what to check.
     public init(configuration: RedisConfiguration,
-                logger: Logger = Logger(label: "scraper.registry.redis")) throws {
+                logger: Logger = Logger(label: "scraper.registry.redis"), pool: BlockingIOPool = .shared) throws {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
+        self.pool = pool
         do {
-            connection = try RedisConnection(configuration: configuration)
+            link = RedisLink(try RedisConnection(configuration: configuration))
         } catch let error as RedisConnectionError {
             throw Self.registryError(error)
         }
     }
 
-    public func exists(sha256: String, datasetGroup: String) throws -> Bool {
+    public func exists(sha256: String, datasetGroup: String) async throws -> Bool {
         let key = hashKey(sha256, datasetGroup)
-        return try perform("EXISTS") { try self.integer($0.checkedCommand(["EXISTS", key]), "EXISTS") > 0 }
+        let address = configuration.address
+        return try await perform("EXISTS") { connection, _ in try Self.integer(connection.checkedCommand(["EXISTS", key]), "EXISTS", address) > 0 }
     }
 
-    public func claim(sha256: String, datasetGroup: String, ttl: Int) throws -> Bool {
+    public func claim(sha256: String, datasetGroup: String, ttl: Int) async throws -> Bool {
         try Self.requirePositive(ttl, "claim")
         let key = claimKey(sha256, datasetGroup)
         let token = ClaimOwner.token()
-        return try perform("SET NX") { connection in
+        return try await perform("SET NX") { connection, claimTokens in
             let reply = try connection.checkedCommand(["SET", key, token, "NX", "EX", String(ttl)])
             // A nil reply lost the race, unless an earlier attempt of this very call set the key
             // before the connection broke: the token is unique, so GET tells.
@@ -66,30 +70,30 @@ public final class RedisHashRegistry: HashRegistry, @unchecked Sendable {
             } else if reply.isNull {
                 won = false
             }
-            if won { self.claimTokens[key] = token }
+            if won { claimTokens[key] = token }
             return won
         }
     }
 
-    public func releaseClaim(sha256: String, datasetGroup: String) throws {
+    public func releaseClaim(sha256: String, datasetGroup: String) async throws {
         let key = claimKey(sha256, datasetGroup)
-        try perform("EVAL") { connection in
-            guard let token = self.claimTokens[key] else { return }
+        try await perform("EVAL") { connection, claimTokens in
+            guard let token = claimTokens[key] else { return }
             _ = try connection.checkedCommand(["EVAL", Self.releaseScript, "1", key, token])
-            self.claimTokens[key] = nil
+            claimTokens[key] = nil
         }
     }
 
-    public func register(sha256: String, datasetGroup: String, record: RegistryRecord, ttl: Int) throws {
+    public func register(sha256: String, datasetGroup: String, record: RegistryRecord, ttl: Int) async throws {
         try Self.requirePositive(ttl, "record")
         let key = hashKey(sha256, datasetGroup)
         let value = record.json()
-        try perform("SETEX") { _ = try $0.checkedCommand(["SETEX", key, String(ttl), value]) }
+        try await perform("SETEX") { connection, _ in _ = try connection.checkedCommand(["SETEX", key, String(ttl), value]) }
     }
 
-    public func get(sha256: String, datasetGroup: String) throws -> RegistryRecord? {
+    public func get(sha256: String, datasetGroup: String) async throws -> RegistryRecord? {
         let key = hashKey(sha256, datasetGroup)
-        let reply = try perform("GET") { try $0.checkedCommand(["GET", key]) }
+        let reply = try await perform("GET") { connection, _ in try connection.checkedCommand(["GET", key]) }
         switch reply {
         case .null:
             return nil
@@ -104,22 +108,24 @@ public final class RedisHashRegistry: HashRegistry, @unchecked Sendable {
         }
     }
 
-    public func delete(sha256: String, datasetGroup: String) throws -> Bool {
+    public func delete(sha256: String, datasetGroup: String) async throws -> Bool {
         let key = hashKey(sha256, datasetGroup)
-        return try perform("DEL") { try self.integer($0.checkedCommand(["DEL", key]), "DEL") > 0 }
+        let address = configuration.address
+        return try await perform("DEL") { connection, _ in try Self.integer(connection.checkedCommand(["DEL", key]), "DEL", address) > 0 }
     }
 
     /// Counts `hash:{env}:{dgroup}:*` with SCAN (COUNT 1000), never KEYS.
-    public func count(datasetGroup: String) throws -> Int {
+    public func count(datasetGroup: String) async throws -> Int {
         let pattern = RedisKeyPattern.hashes(environment: environment, datasetGroup: datasetGroup)
-        return try perform("SCAN") { connection in
+        let address = configuration.address
+        return try await perform("SCAN") { connection, _ in
             var cursor = "0"
             var keys = Set<String>()  // SCAN may return a key twice while Redis rehashes.
             repeat {
                 let reply = try connection.checkedCommand(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])
                 guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].text,
                       case .array(let batch) = parts[1] else {
-                    throw HashRegistryError.failed("Redis at \(self.configuration.address) answered SCAN with \(reply)")
+                    throw HashRegistryError.failed("Redis at \(address) answered SCAN with \(reply)")
                 }
                 for key in batch { if let key = key.text { keys.insert(key) } }
                 cursor = next
@@ -129,8 +135,8 @@ public final class RedisHashRegistry: HashRegistry, @unchecked Sendable {
     }
 
     /// PING; throws ``HashRegistryError/unavailable(_:)`` when Redis cannot be reached.
-    public func checkReachable() throws {
-        try perform("PING") { _ = try $0.checkedCommand(["PING"]) }
+    public func checkReachable() async throws {
+        try await perform("PING") { connection, _ in _ = try connection.checkedCommand(["PING"]) }
     }
 
     // MARK: - Helpers
@@ -143,9 +149,9 @@ public final class RedisHashRegistry: HashRegistry, @unchecked Sendable {
         RegistryKey.claim(environment: environment, datasetGroup: datasetGroup, sha256: sha256)
     }
 
-    private func integer(_ reply: RedisReply, _ command: String) throws -> Int {
+    private static func integer(_ reply: RedisReply, _ command: String, _ address: String) throws -> Int {
         guard let value = reply.integer else {
-            throw HashRegistryError.failed("Redis at \(configuration.address) answered \(command) with \(reply), expected an integer")
+            throw HashRegistryError.failed("Redis at \(address) answered \(command) with \(reply), expected an integer")
         }
         return value
     }
@@ -156,39 +162,56 @@ public final class RedisHashRegistry: HashRegistry, @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the connection under the lock; after a connection failure reconnects with
-    /// backoff and runs it again. Errors come out as ``HashRegistryError``.
-    private func perform<T>(_ command: String, _ body: (RedisConnection) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
+    /// Runs `body` on the connection (on the pool, under the link's lock); after a connection
+    /// failure reconnects with the reconnect policy's backoff and runs it again. Errors come out as
+    /// ``HashRegistryError``. A cancelled task stops waiting at once and gets `unavailable`.
+    private func perform<T: Sendable>(_ command: String,
+                                      _ body: @escaping @Sendable (RedisConnection, inout [String: String]) throws -> T) async throws -> T {
+        let link = self.link
         var lastFailure: RedisConnectionError
         do {
-            // Lost by an earlier command whose retries ran out: try again at once.
-            if !connection.isConnected { try connection.reconnect() }
-            return try body(connection)
+            return try await pool.run {
+                try link.withConnection { connection, tokens in
+                    // Lost by an earlier command whose retries ran out: try again at once.
+                    if !connection.isConnected { try connection.reconnect() }
+                    return try body(connection, &tokens)
+                }
+            }
         } catch let error as RedisConnectionError where error.isConnectionProblem {
             lastFailure = error
         } catch let error as RedisConnectionError {
             throw Self.registryError(error)
         }
-        for (attempt, delay) in configuration.reconnectDelays.enumerated() {
+        let policy = configuration.reconnectPolicy
+        let reconnects = policy.maxAttempts - 1
+        for attempt in 1...max(1, reconnects) where reconnects > 0 {
+            let delay = policy.delay(afterAttempt: attempt, retryAfterSeconds: nil)
             logger.warning("Redis connection lost; reconnecting", metadata: [
                 "redis": "\(configuration.displayName)", "command": "\(command)",
-                "attempt": "\(attempt + 1)/\(configuration.reconnectDelays.count)", "delay_s": "\(delay)",
+                "attempt": "\(attempt)/\(reconnects)", "delay_s": "\(String(format: "%.3f", delay))",
                 "error": "\(lastFailure)",
             ])
-            Thread.sleep(forTimeInterval: delay)
             do {
-                try connection.reconnect()
+                try await RetryPolicy.pause(delay)
+            } catch {
+                throw HashRegistryError.unavailable("Redis at \(configuration.address) is unreachable: \(command) failed and the run is stopping, so no further reconnect is tried; last error: \(lastFailure)")
+            }
+            do {
+                let result = try await pool.run {
+                    try link.withConnection { connection, tokens in
+                        try connection.reconnect()
+                        return try body(connection, &tokens)
+                    }
+                }
                 logger.info("Redis connection re-established", metadata: ["redis": "\(configuration.displayName)"])
-                return try body(connection)
+                return result
             } catch let error as RedisConnectionError where error.isConnectionProblem {
                 lastFailure = error
             } catch let error as RedisConnectionError {
                 throw Self.registryError(error)
             }
         }
-        throw HashRegistryError.unavailable("Redis at \(configuration.address) is unreachable: \(command) failed and \(configuration.reconnectDelays.count) reconnect attempts failed; last error: \(lastFailure)")
+        throw HashRegistryError.unavailable("Redis at \(configuration.address) is unreachable: \(command) failed and \(reconnects) reconnect attempts failed; last error: \(lastFailure)")
     }
 
     /// Maps a connection failure to the registry's error type.
@@ -199,5 +222,28 @@ public final class RedisHashRegistry: HashRegistry, @unchecked Sendable {
         case .commandFailed(let m), .unexpectedReply(let m):
             return .failed(m)
         }
+    }
+}
+
+/// The one Redis connection of a registry and the claim tokens it holds.
+///
+/// Thread safety: `@unchecked Sendable` because the hiredis context (inside ``RedisConnection``)
+/// and the token table are only touched inside ``withConnection(_:)``, which holds `lock` for the
+/// whole call; hiredis itself is not thread-safe, and this is what serialises it. Calls block:
+/// ``RedisHashRegistry`` makes them on a ``BlockingIOPool``.
+final class RedisLink: @unchecked Sendable {
+    private let lock = NSLock()
+    private let connection: RedisConnection
+    /// Token of each claim this registry holds, by claim key.
+    private var claimTokens: [String: String] = [:]
+
+    init(_ connection: RedisConnection) {
+        self.connection = connection
+    }
+
+    func withConnection<T>(_ body: (RedisConnection, inout [String: String]) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(connection, &claimTokens)
     }
 }

@@ -3,6 +3,11 @@ import Foundation
 
 /// A thin, thread-safe wrapper over one SQLite connection: prepared statements with text/real
 /// parameters, returning rows of optional strings. No SQLite types leave this file.
+///
+/// Thread safety: `@unchecked Sendable` because the `sqlite3*` handle is used only while `lock`
+/// is held (every statement, transaction and `sqlite3_changes` read goes through it), and the
+/// connection is also opened with `SQLITE_OPEN_FULLMUTEX`. Its calls block: callers run them on a
+/// ``BlockingIOPool``.
 final class SQLiteDatabase: @unchecked Sendable {
     private var handle: OpaquePointer?
     private let lock = NSLock()
@@ -55,7 +60,17 @@ final class SQLiteDatabase: @unchecked Sendable {
         try queryLocked(sql, parameters)
     }
 
-    var changes: Int { Int(sqlite3_changes(handle)) }
+    /// Rows changed by the last statement; only meaningful inside `transaction` (the lock is held).
+    var changesInTransaction: Int { Int(sqlite3_changes(handle)) }
+
+    /// Runs one changing statement and returns how many rows it changed, both under the lock.
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [Any?] = []) throws -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        try queryLocked(sql, parameters)
+        return Int(sqlite3_changes(handle))
+    }
 
     @discardableResult
     private func queryLocked(_ sql: String, _ parameters: [Any?]) throws -> [[String?]] {
