@@ -1,3 +1,5 @@
+import BlockingIO
+import CollectionFramework
 import Foundation
 
 /// A backfill over the simulator, run serially and concurrently as two `scraper run` processes,
@@ -7,19 +9,19 @@ import Foundation
 /// backfill is bound by waiting on the server, which is what concurrency is for.
 ///
 /// ```swift
-/// let rows = try BackfillBenchmark(scraperPath: exe, simulatorPath: sim).run()
+/// let rows = try await BackfillBenchmark(scraperPath: exe, simulatorPath: sim).run()
 /// ```
-public struct BackfillBenchmark {
-    public var scraperPath: String
-    public var simulatorPath: String
-    public var days: Int
-    public var latencyMilliseconds: Int
-    public var nodes: Int
-    public var concurrency: Int
+package struct BackfillBenchmark {
+    package var scraperPath: String
+    package var simulatorPath: String
+    package var days: Int
+    package var latencyMilliseconds: Int
+    package var nodes: Int
+    package var concurrency: Int
     /// Largest accepted concurrent time over serial time.
-    public static let ratioLimit = 1.0 / 3.0
+    package static let ratioLimit = 1.0 / 3.0
 
-    public init(scraperPath: String, simulatorPath: String, days: Int = 30, latencyMilliseconds: Int = 300,
+    package init(scraperPath: String, simulatorPath: String, days: Int = 30, latencyMilliseconds: Int = 300,
                 nodes: Int = 3, concurrency: Int = 4) {
         self.scraperPath = scraperPath
         self.simulatorPath = simulatorPath
@@ -38,17 +40,23 @@ public struct BackfillBenchmark {
         return day
     }
 
-    public func run() throws -> [BenchmarkRow] {
+    package func run() async throws -> [BenchmarkRow] {
         guard FileManager.default.isExecutableFile(atPath: simulatorPath) else {
             throw BenchmarkError.toolMissing("miso-sim not found at \(simulatorPath): build it (`swift build -c release --product miso-sim`) or pass --simulator PATH")
         }
-        let simulator = try SimulatorChild(path: simulatorPath, arguments: [
+        let simulator = try await SimulatorChild.start(path: simulatorPath, arguments: [
             "--today", lastDay.next.description, "--nodes", String(nodes), "--latency-ms", String(latencyMilliseconds)])
-        defer { simulator.stop() }
         let workspace = try BenchmarkWorkspace()
         defer { workspace.remove() }
-        let serial = try backfill(concurrency: 1, in: workspace.url.appendingPathComponent("serial"), api: simulator.ctsURL)
-        let parallel = try backfill(concurrency: concurrency, in: workspace.url.appendingPathComponent("concurrent"), api: simulator.ctsURL)
+        let serial: Double, parallel: Double
+        do {
+            serial = try await backfill(concurrency: 1, in: workspace.url.appendingPathComponent("serial"), api: simulator.ctsURL)
+            parallel = try await backfill(concurrency: concurrency, in: workspace.url.appendingPathComponent("concurrent"), api: simulator.ctsURL)
+        } catch {
+            await simulator.stop()
+            throw error
+        }
+        await simulator.stop()
         let serialObjects = try StoredObjects(root: workspace.url.appendingPathComponent("serial/data/sourcing"))
         let parallelObjects = try StoredObjects(root: workspace.url.appendingPathComponent("concurrent/data/sourcing"))
         guard serialObjects.files.count == days else {
@@ -64,9 +72,9 @@ public struct BackfillBenchmark {
     }
 
     /// Runs one `scraper run miso-cts` backfill in `directory` and returns its wall-clock seconds.
-    private func backfill(concurrency: Int, in directory: URL, api: String) throws -> Double {
+    private func backfill(concurrency: Int, in directory: URL, api: String) async throws -> Double {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let child = try BenchmarkChild.run(scraperPath, [
+        let child = try await BenchmarkChild.run(scraperPath, [
             "run", "miso-cts", "--api-url", api, "--start-date", Self.firstDay.description, "--end-date", lastDay.description,
             "--rate-limit", "0", "--concurrency", String(concurrency), "--log-format", "json", "--log-level", "WARNING",
         ], directory: directory, environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path])
@@ -78,10 +86,10 @@ public struct BackfillBenchmark {
 }
 
 /// Every file under a folder, by relative path, with its bytes.
-struct StoredObjects {
-    var files: [String: Data] = [:]
+package struct StoredObjects {
+    package var files: [String: Data] = [:]
 
-    init(root: URL) throws {
+    package init(root: URL) throws {
         let rootPath = root.standardizedFileURL.path + "/"
         guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return }
         for case let url as URL in walker {
@@ -93,7 +101,7 @@ struct StoredObjects {
     }
 
     /// A description of the first difference, or nil when both hold the same files with the same bytes.
-    func difference(from other: StoredObjects) -> String? {
+    package func difference(from other: StoredObjects) -> String? {
         let mine = Set(files.keys), theirs = Set(other.files.keys)
         if mine != theirs {
             return "only in one run: \(mine.symmetricDifference(theirs).sorted().prefix(5).joined(separator: ", "))"
@@ -105,40 +113,59 @@ struct StoredObjects {
 
 /// `miso-sim` started on a free loopback port (it binds port 0 and prints the port it got).
 final class SimulatorChild {
-    private let process = Process()
-    private let output = Pipe()
+    private let process: Process
+    private let exit: ChildExit
     let baseURL: String
 
     var ctsURL: String { baseURL + "/api/CoordinatedTransactionScheduling" }
 
-    init(path: String, arguments: [String], timeout: Double = 20) throws {
+    private init(process: Process, exit: ChildExit, baseURL: String) {
+        self.process = process
+        self.exit = exit
+        self.baseURL = baseURL
+    }
+
+    /// Starts `miso-sim` and waits (at most `timeout` seconds) for its listening line.
+    static func start(path: String, arguments: [String], timeout: Double = 20) async throws -> SimulatorChild {
+        let process = Process()
+        let output = Pipe()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--host", "127.0.0.1", "--port", "0"] + arguments
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        let exit = ChildExit(process)
         try process.run()
-        let prefix = "miso-sim listening on "
-        var text = ""
-        let deadline = StageClock.now() + timeout
-        while !text.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty || StageClock.now() > deadline {
-                process.terminate()
-                throw BenchmarkError.childFailed("miso-sim did not print its listening line")
+        let pid = process.processIdentifier
+        // Reading the pipe blocks, so it happens on the blocking pool; a watchdog ends a silent
+        // child, which closes the pipe and ends the read.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(timeout))
+            kill(pid, SIGTERM)
+        }
+        let reader = output.fileHandleForReading
+        let text = try await BlockingIOPool.shared.run { () -> String in
+            var text = ""
+            while !text.contains("\n") {
+                let chunk = reader.availableData
+                if chunk.isEmpty { break }
+                text += String(decoding: chunk, as: UTF8.self)
             }
-            text += String(decoding: chunk, as: UTF8.self)
+            return text
         }
+        watchdog.cancel()
+        let prefix = "miso-sim listening on "
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else {
-            process.terminate()
-            throw BenchmarkError.childFailed("miso-sim printed \(text.prefix(200)) instead of its listening line")
+            if process.isRunning { process.terminate() }
+            _ = try? await exit.value
+            throw BenchmarkError.childFailed(text.isEmpty ? "miso-sim did not print its listening line within \(timeout) s"
+                                                          : "miso-sim printed \(text.prefix(200)) instead of its listening line")
         }
-        baseURL = String(line.dropFirst(prefix.count))
+        return SimulatorChild(process: process, exit: exit, baseURL: String(line.dropFirst(prefix.count)))
     }
 
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+    /// Stops the simulator and waits for it to exit.
+    func stop() async {
+        if !exit.hasExited { process.terminate() }
+        _ = try? await exit.value
     }
 }

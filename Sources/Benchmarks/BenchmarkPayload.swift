@@ -12,13 +12,13 @@ import Foundation
 /// let body = BenchmarkPayload.documentedCTS(nodes: 300)        // ≈ 25 MB of valid JSON
 /// let small = BenchmarkPayload.documentedCTS(nodes: 2, intervals: 3)
 /// ```
-public enum BenchmarkPayload {
+package enum BenchmarkPayload {
     /// The operating day written into the payload unless another is given.
-    public static let defaultDay = "2025-01-20"
+    package static let defaultDay = "2025-01-20"
 
     /// A documented-shape CTS body with `intervals` five-minute intervals (from midnight, at most
     /// 288) times `nodes` interface nodes, for operating day `day` (`YYYY-MM-DD`).
-    public static func documentedCTS(nodes: Int = 300, intervals: Int = 288, seed: UInt64 = 1, day: String = defaultDay) -> Data {
+    package static func documentedCTS(nodes: Int = 300, intervals: Int = 288, seed: UInt64 = 1, day: String = defaultDay) -> Data {
         let nodeCount = max(1, nodes)
         let intervalCount = min(288, max(1, intervals))
         var data = Data(capacity: nodeCount * intervalCount * 300 + 256)

@@ -5,16 +5,16 @@ import Foundation
 /// ```swift
 /// print(BenchmarkTable.markdown(rows))
 /// ```
-public enum BenchmarkTable {
-    public static let header = ["group", "measurement", "MB", "seconds", "MB/s", "ratio", "target", "met"]
+package enum BenchmarkTable {
+    package static let header = ["group", "measurement", "MB", "seconds", "MB/s", "ratio", "target", "met"]
 
-    public static func markdown(_ rows: [BenchmarkRow]) -> String {
+    package static func markdown(_ rows: [BenchmarkRow]) -> String {
         var lines = [line(header), line(header.map { _ in "---" })]
         for row in rows { lines.append(line(cells(row))) }
         return lines.joined(separator: "\n")
     }
 
-    static func cells(_ row: BenchmarkRow) -> [String] {
+    package static func cells(_ row: BenchmarkRow) -> [String] {
         let megabytes = row.bytes > 0 ? fixed(Double(row.bytes) / 1e6, 1) : ""
         let seconds = row.note ?? fixed(row.seconds, 3)
         let rate = row.megabytesPerSecond.map { fixed($0, 0) } ?? ""

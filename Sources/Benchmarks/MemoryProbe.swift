@@ -6,31 +6,31 @@ import Foundation
 ///
 /// The child side is ``report(_:)`` (one line on stdout); the parent side parses it with
 /// ``init(line:)``. `scraper bench --memory-probe` is that child.
-public struct MemoryProbe: Sendable, Equatable {
+package struct MemoryProbe: Sendable, Equatable {
     /// Resident bytes before the payload existed.
-    public var idleBytes: Int
+    package var idleBytes: Int
     /// Peak resident bytes over the whole run.
-    public var peakBytes: Int
-    public var payloadBytes: Int
+    package var peakBytes: Int
+    package var payloadBytes: Int
     /// Largest accepted (peak − idle) / payload.
-    public static let limitRatio = 3.0
+    package static let limitRatio = 3.0
 
-    public init(idleBytes: Int, peakBytes: Int, payloadBytes: Int) {
+    package init(idleBytes: Int, peakBytes: Int, payloadBytes: Int) {
         self.idleBytes = idleBytes
         self.peakBytes = peakBytes
         self.payloadBytes = payloadBytes
     }
 
     /// Peak above idle, as a multiple of the payload size.
-    public var ratio: Double { Double(peakBytes - idleBytes) / Double(max(1, payloadBytes)) }
+    package var ratio: Double { Double(peakBytes - idleBytes) / Double(max(1, payloadBytes)) }
 
     static let prefix = "memory-probe"
 
     /// The line the child prints: `memory-probe idle=… peak=… payload=…`.
-    public var line: String { "\(Self.prefix) idle=\(idleBytes) peak=\(peakBytes) payload=\(payloadBytes)" }
+    package var line: String { "\(Self.prefix) idle=\(idleBytes) peak=\(peakBytes) payload=\(payloadBytes)" }
 
     /// Reads a ``line`` back; nil if `text` holds none.
-    public init?(line text: String) {
+    package init?(line text: String) {
         guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix(Self.prefix + " ") }) else { return nil }
         var fields: [String: Int] = [:]
         for part in line.split(separator: " ").dropFirst() {
@@ -42,16 +42,16 @@ public struct MemoryProbe: Sendable, Equatable {
     }
 
     /// Child side: measures idle, makes the payload with `makePayload`, runs `process` on it once.
-    public static func measure(makePayload: () -> Data, process: (Data) throws -> Void) throws -> MemoryProbe {
+    package static func measure(makePayload: () -> Data, process: (Data) async throws -> Void) async throws -> MemoryProbe {
         ProcessMemory.resetPeak()
         guard let idle = ProcessMemory.residentBytes else { throw BenchmarkError.toolMissing("/proc/self/status is not readable: the memory probe needs Linux") }
         let payload = makePayload()
-        try process(payload)
+        try await process(payload)
         return MemoryProbe(idleBytes: idle, peakBytes: ProcessMemory.peakResidentBytes ?? 0, payloadBytes: payload.count)
     }
 
     /// The table row for this measurement.
-    public var row: BenchmarkRow {
+    package var row: BenchmarkRow {
         BenchmarkRow(group: "memory", name: "peak RSS above idle, one payload through the pipeline (child process)",
                      bytes: payloadBytes, seconds: 0,
                      note: String(format: "%.1f MB above idle %.1f MB", Double(peakBytes - idleBytes) / 1e6, Double(idleBytes) / 1e6),

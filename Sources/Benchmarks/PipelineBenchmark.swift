@@ -1,3 +1,4 @@
+import CollectionFramework
 import Foundation
 import Logging
 
@@ -9,20 +10,20 @@ import Logging
 /// ```swift
 /// let payload = BenchmarkPayload.documentedCTS(nodes: 300)
 /// let bench = PipelineBenchmark(payload: payload, validator: try MisoCTSCollector(configuration: .init(name: "miso-cts")))
-/// let rows = try bench.run()
+/// let rows = try await bench.run()
 /// print(BenchmarkTable.markdown(rows))
 /// ```
-public struct PipelineBenchmark {
-    public var payload: Data
+package struct PipelineBenchmark {
+    package var payload: Data
     /// Whose `validate` judges the payload (e.g. the CTS collector).
-    public var validator: any Collector
-    public var gzipLevel: Int
+    package var validator: any Collector
+    package var gzipLevel: Int
     /// Each figure is the best of this many runs.
-    public var repetitions: Int
+    package var repetitions: Int
     /// Largest accepted pipeline time over zlib-alone time.
-    public static let pipelineRatioLimit = 1.5
+    package static let pipelineRatioLimit = 1.5
 
-    public init(payload: Data, validator: any Collector, gzipLevel: Int = Gzip.defaultLevel, repetitions: Int = 3) {
+    package init(payload: Data, validator: any Collector, gzipLevel: Int = Gzip.defaultLevel, repetitions: Int = 3) {
         self.payload = payload
         self.validator = validator
         self.gzipLevel = gzipLevel
@@ -31,7 +32,10 @@ public struct PipelineBenchmark {
 
     /// Runs every measurement and returns the rows in table order. Throws if the payload is refused
     /// or a stage fails (a benchmark of a failing pipeline would measure the wrong thing).
-    public func run() throws -> [BenchmarkRow] {
+    ///
+    /// The CPU-only stages are timed synchronously; the store and the pipeline, which await, with
+    /// ``StageClock/bestAwaiting(of:_:)``.
+    package func run() async throws -> [BenchmarkRow] {
         let size = payload.count
         let candidate = PayloadReplayCollector.candidate(identifier: "check")
         if case .invalid(let failure) = validator.validate(payload, for: candidate) {
@@ -48,14 +52,15 @@ public struct PipelineBenchmark {
         let workspace = try BenchmarkWorkspace()
         defer { workspace.remove() }
         let store = LocalObjectStore(root: workspace.url.appendingPathComponent("store"))
-        let storeTime = try StageClock.best(of: repetitions) { repetition in
-            _ = try store.put(ObjectPutRequest(key: "stage/store-\(repetition).json.gz", body: compressed,
-                                               contentSHA256: ContentHash.sha256Hex(Data()), contentType: "application/gzip"))
+        let body = compressed
+        let storeTime = try await StageClock.bestAwaiting(of: repetitions) { repetition in
+            _ = try await store.put(ObjectPutRequest(key: "stage/store-\(repetition).json.gz", body: body,
+                                                     contentSHA256: ContentHash.sha256Hex(Data()), contentType: "application/gzip"))
         }
         let pipeline = try makePipeline(in: workspace)
         var outcome = CandidateOutcome.notAttempted
-        let whole = StageClock.best(of: repetitions) { repetition in
-            outcome = pipeline.process(PayloadReplayCollector.candidate(identifier: "pipeline-\(repetition)"))
+        let whole = await StageClock.bestAwaiting(of: repetitions) { repetition in
+            outcome = await pipeline.process(PayloadReplayCollector.candidate(identifier: "pipeline-\(repetition)"))
         }
         guard case .collected = outcome else { throw BenchmarkError.pipelineFailed("\(outcome)") }
 
@@ -79,10 +84,10 @@ public struct PipelineBenchmark {
     }
 
     /// Stage names ``runOnce(stage:)`` accepts.
-    public static let stageNames = ["zlib", "sha256", "parse", "validate", "gzip", "pipeline"]
+    package static let stageNames = ["zlib", "sha256", "parse", "validate", "gzip", "pipeline"]
 
     /// Runs one stage once and nothing else: for profilers (`valgrind --tool=callgrind scraper bench --only validate`).
-    public func runOnce(stage: String) throws {
+    package func runOnce(stage: String) async throws {
         let candidate = PayloadReplayCollector.candidate(identifier: "once")
         switch stage {
         case "zlib": _ = try Gzip.compressOneShot(payload, level: gzipLevel)
@@ -90,55 +95,63 @@ public struct PipelineBenchmark {
         case "parse": _ = try JSONParser.parse(payload)
         case "validate": _ = validator.validate(payload, for: candidate)
         case "gzip": _ = try Gzip.compress(payload, level: gzipLevel)
-        case "pipeline": try processOnce()
+        case "pipeline": try await processOnce()
         default: throw BenchmarkError.toolMissing("unknown stage \(stage); use one of \(Self.stageNames.joined(separator: ", "))")
         }
     }
 
     /// Takes the payload through the pipeline once (validate, hash, dedup, gzip, store, register)
     /// in a temporary workspace: what the memory probe measures.
-    public func processOnce() throws {
+    package func processOnce() async throws {
         let workspace = try BenchmarkWorkspace()
         defer { workspace.remove() }
-        let outcome = try makePipeline(in: workspace).process(PayloadReplayCollector.candidate(identifier: "once"))
+        let outcome = try await makePipeline(in: workspace).process(PayloadReplayCollector.candidate(identifier: "once"))
         guard case .collected = outcome else { throw BenchmarkError.pipelineFailed("\(outcome)") }
     }
 
     /// A pipeline over a local store and SQLite registry in `workspace`, forced (so every
     /// repetition stores) and silent.
     func makePipeline(in workspace: BenchmarkWorkspace) throws -> CollectionPipeline {
-        let registry = try SQLiteHashRegistry(path: workspace.url.appendingPathComponent("registry.sqlite3").path, environment: "dev")
-        let services = PipelineServices(store: LocalObjectStore(root: workspace.url.appendingPathComponent("pipeline")), registry: registry)
-        let collector = PayloadReplayCollector(payload: payload, validator: validator)
+        try Self.makePipeline(collector: PayloadReplayCollector(payload: payload, validator: validator), http: CurlHTTPClient(),
+                              gzipLevel: gzipLevel, in: workspace.url.appendingPathComponent("pipeline"))
+    }
+
+    /// A pipeline for `collector` over a real local store and SQLite registry in `directory`, forced
+    /// (so every repetition stores) and silent.
+    static func makePipeline(collector: any Collector, http: any HTTPClient, gzipLevel: Int, in directory: URL) throws -> CollectionPipeline {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let registry = try SQLiteHashRegistry(path: directory.appendingPathComponent("registry.sqlite3").path, environment: "dev")
+        let services = PipelineServices(store: LocalObjectStore(root: directory.appendingPathComponent("store")), registry: registry)
         let logger = Logger(label: "benchmark", factory: { _ in SwiftLogNoOpLogHandler() })
-        return CollectionPipeline(name: "benchmark", collector: collector, services: services, http: CurlHTTPClient(),
+        return CollectionPipeline(name: "benchmark", collector: collector, services: services, http: http,
                                   options: PipelineOptions(force: true, concurrency: 1, gzipLevel: gzipLevel), logger: logger)
     }
 }
 
 /// A temporary directory for one benchmark, removed afterwards.
-struct BenchmarkWorkspace {
-    let url: URL
+package struct BenchmarkWorkspace: Sendable {
+    package let url: URL
 
-    init() throws {
+    package init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("scraper-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    func remove() {
+    package func remove() {
         try? FileManager.default.removeItem(at: url)
     }
 }
 
 /// Why a benchmark could not produce its figures.
-public enum BenchmarkError: Error, CustomStringConvertible, Equatable {
+package enum BenchmarkError: Error, CustomStringConvertible, Equatable {
     case payloadRefused(String)
     case pipelineFailed(String)
     case toolMissing(String)
     case childFailed(String)
     case resultsDiffer(String)
+    case downloadFailed(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .payloadRefused(let m):
             return "the benchmark payload was refused by the validator (the generator and the rules disagree): \(m)"
@@ -146,6 +159,7 @@ public enum BenchmarkError: Error, CustomStringConvertible, Equatable {
         case .toolMissing(let m): return m
         case .childFailed(let m): return "a benchmark child process failed: \(m)"
         case .resultsDiffer(let m): return "concurrent and serial backfills stored different results: \(m)"
+        case .downloadFailed(let m): return "the streaming benchmark's download failed: \(m)"
         }
     }
 }

@@ -4,17 +4,17 @@ import Foundation
 ///
 /// `VmHWM` is the peak resident set since the process started: measure a workload in a fresh child
 /// process, take ``residentBytes`` before it as the idle figure and ``peakResidentBytes`` after it.
-public enum ProcessMemory {
+package enum ProcessMemory {
     /// Current resident set (`VmRSS`), in bytes; nil where `/proc` is missing.
-    public static var residentBytes: Int? { field("VmRSS:") }
+    package static var residentBytes: Int? { field("VmRSS:") }
 
     /// Peak resident set so far (`VmHWM`), in bytes; nil where `/proc` is missing.
-    public static var peakResidentBytes: Int? { field("VmHWM:") }
+    package static var peakResidentBytes: Int? { field("VmHWM:") }
 
     /// Resets `VmHWM` to the current resident set (writes 5 to `/proc/self/clear_refs`, Linux 4.0+);
     /// false where that is not possible, in which case the peak covers the whole process life.
     @discardableResult
-    public static func resetPeak() -> Bool {
+    package static func resetPeak() -> Bool {
         guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
         defer { try? handle.close() }
         do { try handle.write(contentsOf: Data("5".utf8)) } catch { return false }
@@ -28,7 +28,7 @@ public enum ProcessMemory {
     }
 
     /// Reads `Name:   1234 kB` out of a status text, in bytes.
-    static func parse(_ status: String, field name: String) -> Int? {
+    package static func parse(_ status: String, field name: String) -> Int? {
         for line in status.split(separator: "\n") where line.hasPrefix(name) {
             let number = line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first
             return number.flatMap { Int($0) }.map { $0 * 1024 }

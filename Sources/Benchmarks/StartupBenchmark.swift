@@ -2,25 +2,25 @@ import Foundation
 
 /// Times `scraper --help` and `scraper config check` as fresh processes (best of several runs):
 /// the start-up cost every cron invocation pays.
-public struct StartupBenchmark {
-    public var scraperPath: String
-    public var repetitions: Int
+package struct StartupBenchmark {
+    package var scraperPath: String
+    package var repetitions: Int
     /// Each command should finish in well under this many seconds.
-    public static let limitSeconds = 1.0
+    package static let limitSeconds = 1.0
 
-    public init(scraperPath: String, repetitions: Int = 5) {
+    package init(scraperPath: String, repetitions: Int = 5) {
         self.scraperPath = scraperPath
         self.repetitions = max(1, repetitions)
     }
 
-    public func run() throws -> [BenchmarkRow] {
+    package func run() async throws -> [BenchmarkRow] {
         let workspace = try BenchmarkWorkspace()
         defer { workspace.remove() }
         var rows: [BenchmarkRow] = []
         for arguments in [["--help"], ["config", "check"]] {
             var best = Double.infinity
             for _ in 0..<repetitions {
-                let child = try BenchmarkChild.run(scraperPath, arguments, directory: workspace.url,
+                let child = try await BenchmarkChild.run(scraperPath, arguments, directory: workspace.url,
                                                    environment: ["PATH": "/usr/bin:/bin", "HOME": workspace.url.path])
                 guard child.status == 0 else {
                     throw BenchmarkError.childFailed("scraper \(arguments.joined(separator: " ")) exited \(child.status): \(child.stderr.prefix(500))")

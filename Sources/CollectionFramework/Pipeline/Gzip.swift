@@ -67,7 +67,7 @@ public enum Gzip {
 
     /// zlib's deflate called once over the whole input into a worst-case-sized buffer: the
     /// benchmark's "zlib alone" floor, which the pipeline's compressor is measured against.
-    static func compressOneShot(_ data: Data, level: Int = defaultLevel) throws -> Data {
+    package static func compressOneShot(_ data: Data, level: Int = defaultLevel) throws -> Data {
         var stream = z_stream()
         guard scraper_deflate_init_gzip(&stream, Int32(level)) == Z_OK else {
             throw GzipError.failed("deflateInit2 refused level \(level) (use 0-9)")
