@@ -15,7 +15,7 @@ final class KafkaConnectionStringTests: XCTestCase {
         return file.path
     }
 
-    func testAcceptedFormsTable() throws {
+    func testAcceptedFormsTable() async throws {
         struct Row {
             var input: String
             var environment: [String: String] = [:]
@@ -69,7 +69,7 @@ final class KafkaConnectionStringTests: XCTestCase {
         }
     }
 
-    func testDefaultsAreDocumentedConstants() throws {
+    func testDefaultsAreDocumentedConstants() async throws {
         XCTAssertEqual(KafkaConfiguration.defaultTopic, "scraper-notifications")
         XCTAssertEqual(KafkaConfiguration.defaultDeliveryTimeout, 20)
         XCTAssertEqual(KafkaConfiguration.defaultLingerMilliseconds, 100)
@@ -80,7 +80,7 @@ final class KafkaConnectionStringTests: XCTestCase {
         XCTAssertEqual(configuration.topic, "scraper-notifications")
     }
 
-    func testCredentialsFileIsRead() throws {
+    func testCredentialsFileIsRead() async throws {
         let path = try writeCredentials(#"{"sasl.username": "fileuser", "sasl.password": "\#(marker)"}"#)
         let parsed = try KafkaConnectionString(
             parsing: "kafka://h:9092/t?security_protocol=SASL_PLAINTEXT&X_sasl_file=\(path)",
@@ -91,7 +91,7 @@ final class KafkaConnectionStringTests: XCTestCase {
         XCTAssertFalse(parsed.redacted.contains(marker))
     }
 
-    func testCredentialsFileWithoutKeysFallsBackToEnvironment() throws {
+    func testCredentialsFileWithoutKeysFallsBackToEnvironment() async throws {
         let path = try writeCredentials(#"{"other": "x"}"#)
         let parsed = try KafkaConnectionString(
             parsing: "kafka://h:9092/t?security_protocol=SASL_SSL&X_sasl_file=\(path)",
@@ -100,19 +100,19 @@ final class KafkaConnectionStringTests: XCTestCase {
         XCTAssertEqual(parsed.password, marker)
     }
 
-    func testCredentialsOnlyLoadedForSASL() throws {
+    func testCredentialsOnlyLoadedForSASL() async throws {
         let parsed = try KafkaConnectionString(parsing: "kafka://h:9092/t",
                                                environment: ["SASL_USERNAME": "u", "SASL_PASSWORD": marker])
         XCTAssertNil(parsed.username)
         XCTAssertNil(parsed.password)
     }
 
-    func testUnknownParametersAreIgnoredButReported() throws {
+    func testUnknownParametersAreIgnoredButReported() async throws {
         let parsed = try KafkaConnectionString(parsing: "kafka://h:9092/t?acks=all&security_protocol=PLAINTEXT", environment: [:])
         XCTAssertEqual(parsed.ignoredParameters, ["acks"])
     }
 
-    func testBadInputsTable() throws {
+    func testBadInputsTable() async throws {
         let notJSON = try writeCredentials("sasl.username=x")
         let rows: [(input: String, environment: [String: String], expected: String)] = [
             ("", [:], "empty"),
@@ -154,7 +154,7 @@ final class KafkaConnectionStringTests: XCTestCase {
         }
     }
 
-    func testRedaction() {
+    func testRedaction() async {
         XCTAssertEqual(KafkaConnectionString.redact("user:\(marker)@b1:9092,b2:9092"), "user:***@b1:9092,b2:9092")
         XCTAssertEqual(KafkaConnectionString.redact("kafka://u:\(marker)@h:1/t?X_sasl_file=/a@b"), "kafka://u:***@h:1/t?X_sasl_file=/a@b")
         XCTAssertEqual(KafkaConnectionString.redact("kafka://h:1/t?X_sasl_file=/a@b"), "kafka://h:1/t?X_sasl_file=/a@b")
@@ -164,7 +164,7 @@ final class KafkaConnectionStringTests: XCTestCase {
         XCTAssertEqual(parsed?.redacted, "user:***@b:9092")
     }
 
-    func testConfigurationValidation() {
+    func testConfigurationValidation() async {
         let bad: [(KafkaConfiguration, String)] = [
             (KafkaConfiguration(brokers: []), "no brokers"),
             (KafkaConfiguration(brokers: ["b:9092"], topic: ""), "empty topic"),

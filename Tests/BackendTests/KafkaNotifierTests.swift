@@ -3,6 +3,7 @@ import CRdKafka
 import Foundation
 import Logging
 import TestSupport
+import Synchronization
 import XCTest
 
 /// KafkaNotifier against librdkafka's mock cluster on 127.0.0.1.
@@ -39,17 +40,17 @@ final class KafkaNotifierTests: XCTestCase {
         return try consumer.read(count: count, timeout: timeout)
     }
 
-    func testMockBrokersListenOnLoopbackForOtherProcesses() {
+    func testMockBrokersListenOnLoopbackForOtherProcesses() async {
         XCTAssertEqual(cluster.ports.count, 3, cluster.bootstrapServers)
         for port in cluster.ports { XCTAssertTrue(Loopback.isListening(port), "mock broker port \(port)") }
     }
 
-    func testPublishedMessageIsReadBackWithKeyAndEveryField() throws {
+    func testPublishedMessageIsReadBackWithKeyAndEveryField() async throws {
         let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)", environment: [:])
-        defer { notifier.close() }
+        addTeardownBlock { await notifier.close() }
         XCTAssertTrue(notifier.displayName.contains(topic))
         let message = makeMessage()
-        try notifier.publish(message)
+        try await notifier.publish(message)
 
         let records = try consume(1)
         XCTAssertEqual(records.count, 1)
@@ -80,29 +81,29 @@ final class KafkaNotifierTests: XCTestCase {
         XCTAssertTrue(record.value.hasPrefix(#"{"dataset": "miso_cts", "environment": "dev", "urn": "cts_1.json", "location": "#))
     }
 
-    func testCompressionPrefersZstd() throws {
+    func testCompressionPrefersZstd() async throws {
         let notifier = try KafkaNotifier(configuration: KafkaConfiguration(brokers: cluster.bootstrapServers.split(separator: ",").map(String.init), topic: topic))
-        defer { notifier.close() }
+        addTeardownBlock { await notifier.close() }
         let features = Self.builtinFeatures()
         let expected = features.contains("zstd") ? "zstd" : features.contains("lz4") ? "lz4" : "none"
         XCTAssertEqual(notifier.compressionCodec, expected, "builtin.features=\(features)")
         // Compressed batches still round-trip through the broker.
-        try notifier.publish(makeMessage(7))
+        try await notifier.publish(makeMessage(7))
         XCTAssertEqual(try consume(1).first?.key, "miso_cts:cts_7.json")
     }
 
-    func testSpecFormWithDefaultTopicPublishesToScraperNotifications() throws {
+    func testSpecFormWithDefaultTopicPublishesToScraperNotifications() async throws {
         try cluster.createTopic(KafkaConfiguration.defaultTopic, partitions: 1)
         let notifier = try KafkaNotifier(connectionString: cluster.bootstrapServers, environment: [:])
-        defer { notifier.close() }
+        addTeardownBlock { await notifier.close() }
         XCTAssertEqual(notifier.configuration.topic, "scraper-notifications")
-        try notifier.publish(makeMessage(2))
+        try await notifier.publish(makeMessage(2))
         let consumer = try KafkaTestConsumer(bootstrapServers: cluster.bootstrapServers, topic: KafkaConfiguration.defaultTopic)
         defer { consumer.close() }
         XCTAssertEqual(try consumer.read(count: 1).map(\.key), ["miso_cts:cts_2.json"])
     }
 
-    func testAllBrokersDownThrowsWithinTimeoutWithoutPassword() throws {
+    func testAllBrokersDownThrowsWithinTimeoutWithoutPassword() async throws {
         try cluster.takeDown()
         let strings = [
             ("kafka://\(cluster.bootstrapServers)/\(topic)?security_protocol=SASL_PLAINTEXT",
@@ -113,7 +114,7 @@ final class KafkaNotifierTests: XCTestCase {
         for (connection, environment) in strings {
             let notifier = try KafkaNotifier(connectionString: connection, environment: environment, deliveryTimeout: 2)
             let started = Date()
-            XCTAssertThrowsError(try notifier.publish(makeMessage())) { error in
+            await XCTAssertThrowsErrorAsync(try await notifier.publish(makeMessage())) { error in
                 let elapsed = Date().timeIntervalSince(started)
                 XCTAssertGreaterThanOrEqual(elapsed, 1.9)
                 XCTAssertLessThan(elapsed, 3.0, "publish must give up at the 2 s delivery timeout")
@@ -123,14 +124,14 @@ final class KafkaNotifierTests: XCTestCase {
                 XCTAssertFalse(notifier.displayName.contains(marker))
             }
             let closing = Date()
-            notifier.close()
+            await notifier.close()
             XCTAssertLessThan(Date().timeIntervalSince(closing), 4.0, "close flushes at most the delivery timeout")
         }
     }
 
     /// librdkafka 2.0.2's mock brokers refuse SASL handshakes: the failure must be reported with the
     /// authentication reason and without the password.
-    func testAuthenticationFailureIsExplainedWithoutPassword() throws {
+    func testAuthenticationFailureIsExplainedWithoutPassword() async throws {
         let captured = CapturedLog()
         var logger = Logger(label: "kafka-test") { _ in CapturingLogHandler(log: captured) }
         logger.logLevel = .trace
@@ -138,93 +139,95 @@ final class KafkaNotifierTests: XCTestCase {
         let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)?security_protocol=SASL_PLAINTEXT",
                                          environment: ["SASL_USERNAME": "svc", "SASL_PASSWORD": marker],
                                          extraProperties: ["debug": "security,broker,conf"], deliveryTimeout: 2, logger: logger)
-        XCTAssertThrowsError(try notifier.publish(makeMessage(8))) { error in
+        await XCTAssertThrowsErrorAsync(try await notifier.publish(makeMessage(8))) { error in
             let text = "\(error)"
             XCTAssertTrue(text.contains("SASL"), text)
             XCTAssertFalse(text.contains(marker), "password leaked: \(text)")
         }
-        notifier.close()
+        await notifier.close()
         let lines = captured.lines
         XCTAssertTrue(lines.contains { $0.contains("SASL") }, "librdkafka logs reach the logger")
         XCTAssertTrue(lines.contains { $0.contains("***") }, "the configuration summary shows the password as ***")
         XCTAssertFalse(lines.contains { $0.contains(marker) }, "password leaked into logs")
     }
 
-    func testDeliversAfterBrokersComeBack() throws {
+    func testDeliversAfterBrokersComeBack() async throws {
         try cluster.takeDown()
         let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)",
                                          environment: [:], deliveryTimeout: 10)
-        defer { notifier.close() }
+        addTeardownBlock { await notifier.close() }
         let cluster = self.cluster!
         DispatchQueue.global().asyncAfter(deadline: .now() + 1) { try? cluster.bringUp() }
-        try notifier.publish(makeMessage(3))
+        try await notifier.publish(makeMessage(3))
         XCTAssertEqual(try consume(1).map(\.key), ["miso_cts:cts_3.json"])
     }
 
-    func testInjectedProduceErrorsAreRetried() throws {
+    func testInjectedProduceErrorsAreRetried() async throws {
         // NOT_ENOUGH_REPLICAS counts against `retries` (see the control test below); NOT_LEADER also refreshes metadata.
         cluster.pushRequestErrors([RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
                                    RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS])
         let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)",
                                          environment: [:], deliveryTimeout: 10)
-        defer { notifier.close() }
-        try notifier.publish(makeMessage(4))
+        addTeardownBlock { await notifier.close() }
+        try await notifier.publish(makeMessage(4))
         let records = try consume(2, timeout: 1.5)
         XCTAssertEqual(records.map(\.key), ["miso_cts:cts_4.json"], "delivered exactly once after retries")
     }
 
     /// The control for the test above: with retries off, the same injected error reaches the caller.
-    func testInjectedProduceErrorFailsWithoutRetries() throws {
+    func testInjectedProduceErrorFailsWithoutRetries() async throws {
         cluster.pushRequestErrors([RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS])
         let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)",
                                          environment: [:], extraProperties: ["retries": "0"], deliveryTimeout: 5)
-        defer { notifier.close() }
-        XCTAssertThrowsError(try notifier.publish(makeMessage(9))) { error in
+        addTeardownBlock { await notifier.close() }
+        await XCTAssertThrowsErrorAsync(try await notifier.publish(makeMessage(9))) { error in
             XCTAssertTrue("\(error)".contains("NOT_ENOUGH_REPLICAS"), "\(error)")
         }
     }
 
-    func testNonRetriableProduceErrorIsReported() throws {
+    func testNonRetriableProduceErrorIsReported() async throws {
         cluster.pushRequestErrors([RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED])
         let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)",
                                          environment: [:], deliveryTimeout: 5)
-        defer { notifier.close() }
-        XCTAssertThrowsError(try notifier.publish(makeMessage(5))) { error in
+        addTeardownBlock { await notifier.close() }
+        await XCTAssertThrowsErrorAsync(try await notifier.publish(makeMessage(5))) { error in
             XCTAssertTrue("\(error)".contains("TOPIC_AUTHORIZATION_FAILED"), "\(error)")
         }
     }
 
-    func testConcurrentPublishesEachGetTheirOwnReport() throws {
+    func testConcurrentPublishesEachGetTheirOwnReport() async throws {
         let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)",
                                          environment: [:], deliveryTimeout: 10)
-        defer { notifier.close() }
-        let failures = NSLock()
-        var errors: [any Error] = []
-        DispatchQueue.concurrentPerform(iterations: 12) { n in
-            do { try notifier.publish(makeMessage(100 + n)) } catch {
-                failures.lock(); errors.append(error); failures.unlock()
+        addTeardownBlock { await notifier.close() }
+        let messages = (0..<12).map { makeMessage(100 + $0) }
+        let errors = await withTaskGroup(of: (any Error)?.self) { group in
+            for message in messages {
+                group.addTask {
+                    do { try await notifier.publish(message); return nil } catch { return error }
+                }
             }
+            return await group.compactMap { $0 }.reduce(into: [any Error]()) { $0.append($1) }
         }
         XCTAssertTrue(errors.isEmpty, "\(errors)")
         let keys = Set(try consume(12).compactMap(\.key))
         XCTAssertEqual(keys, Set((0..<12).map { "miso_cts:cts_\(100 + $0).json" }))
     }
 
-    func testPublishAfterCloseThrowsAndCloseIsIdempotent() throws {
+    func testPublishAfterCloseThrowsAndCloseIsIdempotent() async throws {
         let notifier = try KafkaNotifier(connectionString: cluster.bootstrapServers, environment: [:])
-        notifier.close()
-        notifier.close()
-        XCTAssertThrowsError(try notifier.publish(makeMessage())) { error in
+        await notifier.close()
+        await notifier.close()
+        await XCTAssertThrowsErrorAsync(try await notifier.publish(makeMessage())) { error in
             XCTAssertTrue("\(error)".contains("closed"), "\(error)")
         }
     }
 
-    func testExtraPropertiesAreAppliedAndBadOnesNamed() throws {
+    func testExtraPropertiesAreAppliedAndBadOnesNamed() async throws {
         let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)", environment: [:],
                                          extraProperties: ["compression.type": "gzip", "acks": "all"])
         XCTAssertEqual(notifier.compressionCodec, "gzip")
-        try notifier.publish(makeMessage(6))
-        notifier.close()
+        try await notifier.publish(makeMessage(6))
+        await notifier.close()
         XCTAssertEqual(try consume(1).map(\.key), ["miso_cts:cts_6.json"])
 
         XCTAssertThrowsError(try KafkaNotifier(connectionString: cluster.bootstrapServers, environment: [:],
@@ -250,16 +253,15 @@ final class KafkaNotifierTests: XCTestCase {
         guard rd_kafka_conf_get(conf, "builtin.features", nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { return [] }
         var buffer = [CChar](repeating: 0, count: size)
         _ = rd_kafka_conf_get(conf, "builtin.features", &buffer, &size)
-        return String(cString: buffer).split(separator: ",").map(String.init)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.split(separator: ",").map(String.init)
     }
 }
 
 /// Collects log lines in memory for the password checks.
-final class CapturedLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [String] = []
-    var lines: [String] { lock.lock(); defer { lock.unlock() }; return storage }
-    func append(_ line: String) { lock.lock(); storage.append(line); lock.unlock() }
+final class CapturedLog: Sendable {
+    private let storage = Mutex<[String]>([])
+    var lines: [String] { storage.withLock { $0 } }
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
 }
 
 struct CapturingLogHandler: LogHandler {
@@ -272,8 +274,7 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        log.append("\(level) \(message)")
+    func log(event: LogEvent) {
+        log.append("\(event.level) \(event.message)")
     }
 }

@@ -22,9 +22,9 @@ final class RedisClaimTests: XCTestCase {
         try RedisHashRegistry(configuration: RedisTestHelpers.configuration(server))
     }
 
-    func testClaimUsesTheClaimKeyWithATTL() throws {
+    func testClaimUsesTheClaimKeyWithATTL() async throws {
         let sha = RedisTestHelpers.sha("claimed")
-        XCTAssertTrue(try registry().claim(sha256: sha, datasetGroup: "da_lmp", ttl: 30))
+        await XCTAssertTrueAsync(try await registry().claim(sha256: sha, datasetGroup: "da_lmp", ttl: 30))
         let key = "claim:dev:da_lmp:\(sha)"
         XCTAssertNotNil(try raw.command(["GET", key]).text, "no claim stored under \(key)")
         let ttl = try XCTUnwrap(try raw.command(["TTL", key]).integer)
@@ -32,54 +32,53 @@ final class RedisClaimTests: XCTestCase {
         XCTAssertEqual(try raw.command(["EXISTS", "hash:dev:da_lmp:\(sha)"]).integer, 0, "a claim is not a registration")
     }
 
-    func testOnlyOneOfManyThreadsAndRunnersWinsAClaim() throws {
+    func testOnlyOneOfManyThreadsAndRunnersWinsAClaim() async throws {
         // Two runners (own connections), each used by several threads at once.
         let runners = [try registry(), try registry()]
         for round in 0..<5 {
             let sha = RedisTestHelpers.sha("race\(round)")
-            let wins = Counter()
-            let failures = Counter()
-            DispatchQueue.concurrentPerform(iterations: 16) { index in
-                do {
-                    if try runners[index % 2].claim(sha256: sha, datasetGroup: "g", ttl: 30) { wins.increment() }
-                } catch {
-                    failures.increment()
+            let outcomes = await withTaskGroup(of: Bool?.self) { group in
+                for index in 0..<16 {
+                    let runner = runners[index % 2]
+                    group.addTask { try? await runner.claim(sha256: sha, datasetGroup: "g", ttl: 30) }
                 }
+                return await group.reduce(into: [Bool?]()) { $0.append($1) }
             }
-            XCTAssertEqual(failures.value, 0)
-            XCTAssertEqual(wins.value, 1, "round \(round): \(wins.value) threads won the same claim")
+            XCTAssertEqual(outcomes.filter { $0 == nil }.count, 0, "no claim failed")
+            let wins = outcomes.filter { $0 == true }.count
+            XCTAssertEqual(wins, 1, "round \(round): \(wins) tasks won the same claim")
         }
     }
 
-    func testReleaseLetsTheNextRunnerClaimButALoserCannotRelease() throws {
+    func testReleaseLetsTheNextRunnerClaimButALoserCannotRelease() async throws {
         let first = try registry(), second = try registry()
         let sha = RedisTestHelpers.sha("release")
-        XCTAssertTrue(try first.claim(sha256: sha, datasetGroup: "g", ttl: 30))
-        XCTAssertFalse(try second.claim(sha256: sha, datasetGroup: "g", ttl: 30))
-        try second.releaseClaim(sha256: sha, datasetGroup: "g")  // not its claim: nothing happens
-        XCTAssertFalse(try second.claim(sha256: sha, datasetGroup: "g", ttl: 30), "the loser released the winner's claim")
-        try first.releaseClaim(sha256: sha, datasetGroup: "g")
-        try first.releaseClaim(sha256: sha, datasetGroup: "g")  // already gone: no error
-        XCTAssertTrue(try second.claim(sha256: sha, datasetGroup: "g", ttl: 30))
+        await XCTAssertTrueAsync(try await first.claim(sha256: sha, datasetGroup: "g", ttl: 30))
+        await XCTAssertFalseAsync(try await second.claim(sha256: sha, datasetGroup: "g", ttl: 30))
+        try await second.releaseClaim(sha256: sha, datasetGroup: "g")  // not its claim: nothing happens
+        await XCTAssertFalseAsync(try await second.claim(sha256: sha, datasetGroup: "g", ttl: 30), "the loser released the winner's claim")
+        try await first.releaseClaim(sha256: sha, datasetGroup: "g")
+        try await first.releaseClaim(sha256: sha, datasetGroup: "g")  // already gone: no error
+        await XCTAssertTrueAsync(try await second.claim(sha256: sha, datasetGroup: "g", ttl: 30))
     }
 
-    func testClaimOfACrashedRunnerExpiresByItself() throws {
+    func testClaimOfACrashedRunnerExpiresByItself() async throws {
         let crashed = try registry(), next = try registry()
         let sha = RedisTestHelpers.sha("expiry")
-        XCTAssertTrue(try crashed.claim(sha256: sha, datasetGroup: "g", ttl: 1))
-        XCTAssertFalse(try next.claim(sha256: sha, datasetGroup: "g", ttl: 1))
+        await XCTAssertTrueAsync(try await crashed.claim(sha256: sha, datasetGroup: "g", ttl: 1))
+        await XCTAssertFalseAsync(try await next.claim(sha256: sha, datasetGroup: "g", ttl: 1))
         let deadline = Date().addingTimeInterval(5)
         var claimed = false
         while !claimed && Date() < deadline {
             usleep(100_000)
-            claimed = try next.claim(sha256: sha, datasetGroup: "g", ttl: 30)
+            claimed = try await next.claim(sha256: sha, datasetGroup: "g", ttl: 30)
         }
         XCTAssertTrue(claimed, "the 1 s claim did not expire within 5 s")
 
         // The crashed runner coming back must not release the claim that is now someone else's.
-        try crashed.releaseClaim(sha256: sha, datasetGroup: "g")
+        try await crashed.releaseClaim(sha256: sha, datasetGroup: "g")
         XCTAssertEqual(try raw.command(["EXISTS", "claim:dev:g:\(sha)"]).integer, 1, "an expired owner deleted the new claim")
-        XCTAssertFalse(try crashed.claim(sha256: sha, datasetGroup: "g", ttl: 30))
+        await XCTAssertFalseAsync(try await crashed.claim(sha256: sha, datasetGroup: "g", ttl: 30))
     }
 }
 

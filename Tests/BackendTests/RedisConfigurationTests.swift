@@ -2,7 +2,7 @@ import CollectionFramework
 import XCTest
 
 final class RedisConfigurationTests: XCTestCase {
-    func testDefaults() throws {
+    func testDefaults() async throws {
         let configuration = try RedisConfiguration()
         XCTAssertEqual(configuration.host, "localhost")
         XCTAssertEqual(configuration.port, 6379)
@@ -14,7 +14,7 @@ final class RedisConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.commandTimeout, 5)
     }
 
-    func testEnvironmentMustBeDevStagingOrProd() throws {
+    func testEnvironmentMustBeDevStagingOrProd() async throws {
         for valid in ["dev", "staging", "prod"] {
             XCTAssertNoThrow(try RedisConfiguration(environment: valid))
         }
@@ -24,7 +24,7 @@ final class RedisConfigurationTests: XCTestCase {
         }
     }
 
-    func testInvalidPortDatabaseAndTimeoutsAreRejected() {
+    func testInvalidPortDatabaseAndTimeoutsAreRejected() async {
         XCTAssertThrowsError(try RedisConfiguration(port: 0)) { XCTAssertEqual($0 as? RedisConfigurationError, .invalidPort(0)) }
         XCTAssertThrowsError(try RedisConfiguration(port: 70000)) { XCTAssertEqual($0 as? RedisConfigurationError, .invalidPort(70000)) }
         XCTAssertThrowsError(try RedisConfiguration(database: -1)) { XCTAssertEqual($0 as? RedisConfigurationError, .invalidDatabase(-1)) }
@@ -37,7 +37,7 @@ final class RedisConfigurationTests: XCTestCase {
         XCTAssertThrowsError(try RedisConfiguration(host: "")) { XCTAssertEqual($0 as? RedisConfigurationError, .emptyHost) }
     }
 
-    func testPasswordComesFromConfigThenEnvironment() {
+    func testPasswordComesFromConfigThenEnvironment() async {
         let environment = ["REDIS_PASSWORD": "from-env"]
         XCTAssertEqual(RedisConfiguration.resolvedPassword(config: "from-config", environment: environment), "from-config")
         XCTAssertEqual(RedisConfiguration.resolvedPassword(config: nil, environment: environment), "from-env")
@@ -46,7 +46,7 @@ final class RedisConfigurationTests: XCTestCase {
         XCTAssertNil(RedisConfiguration.resolvedPassword(config: nil, environment: ["REDIS_PASSWORD": ""]))
     }
 
-    func testDescriptionNeverShowsThePassword() throws {
+    func testDescriptionNeverShowsThePassword() async throws {
         let marker = "marker-secret-\(UUID().uuidString)"
         let configuration = try RedisConfiguration(host: "redis.internal", port: 6380, database: 2, username: "scraper",
                                                    password: marker, environment: "prod")

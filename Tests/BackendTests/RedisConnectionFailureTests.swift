@@ -5,7 +5,7 @@ import XCTest
 
 /// What happens when Redis is away, restarts, or wants a password.
 final class RedisConnectionFailureTests: XCTestCase {
-    func testUnreachablePortGivesAClearError() throws {
+    func testUnreachablePortGivesAClearError() async throws {
         let port = Loopback.freePort()
         let configuration = try RedisConfiguration(host: "127.0.0.1", port: port, connectTimeout: 2)
         XCTAssertThrowsError(try RedisHashRegistry(configuration: configuration)) { error in
@@ -17,36 +17,36 @@ final class RedisConnectionFailureTests: XCTestCase {
         }
     }
 
-    func testReconnectsAfterTheServerRestartsOnTheSamePort() throws {
+    func testReconnectsAfterTheServerRestartsOnTheSamePort() async throws {
         let server = try RedisServer()
         let registry = try RedisHashRegistry(configuration: RedisTestHelpers.configuration(server))
         let sha = RedisTestHelpers.sha("before restart")
-        try registry.register(sha256: sha, datasetGroup: "g", record: RedisTestHelpers.record("r"), ttl: 60)
-        XCTAssertTrue(try registry.exists(sha256: sha, datasetGroup: "g"))
+        try await registry.register(sha256: sha, datasetGroup: "g", record: RedisTestHelpers.record("r"), ttl: 60)
+        await XCTAssertTrueAsync(try await registry.exists(sha256: sha, datasetGroup: "g"))
 
         try server.restart()  // nothing is persisted: the data is gone, the old connection is dead
-        XCTAssertFalse(try registry.exists(sha256: sha, datasetGroup: "g"))
-        try registry.register(sha256: sha, datasetGroup: "g", record: RedisTestHelpers.record("r"), ttl: 60)
-        XCTAssertTrue(try registry.exists(sha256: sha, datasetGroup: "g"))
+        await XCTAssertFalseAsync(try await registry.exists(sha256: sha, datasetGroup: "g"))
+        try await registry.register(sha256: sha, datasetGroup: "g", record: RedisTestHelpers.record("r"), ttl: 60)
+        await XCTAssertTrueAsync(try await registry.exists(sha256: sha, datasetGroup: "g"))
     }
 
-    func testWaitsWithBackoffForAServerThatComesBack() throws {
+    func testWaitsWithBackoffForAServerThatComesBack() async throws {
         let server = try RedisServer()
-        let registry = try RedisHashRegistry(configuration: RedisTestHelpers.configuration(server))
+        // Full-jitter backoff with caps 0.2 ... 3.2 s: in all, a restart 0.4 s later is comfortably covered.
+        let registry = try RedisHashRegistry(configuration: RedisTestHelpers.configuration(server, reconnectDelays: [0.2, 0.4, 0.8, 1.6, 3.2]))
         server.stop()
-        let restarted = expectation(description: "server restarted")
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.4) {
-            do { try server.start() } catch { XCTFail("restart failed: \(error)") }
-            restarted.fulfill()
+        let restart = Task.detached {
+            try await Task.sleep(for: .milliseconds(400))
+            try server.start()
         }
         let started = Date()
-        XCTAssertNoThrow(try registry.checkReachable())
+        await XCTAssertNoThrowAsync(try await registry.checkReachable())
         XCTAssertGreaterThan(Date().timeIntervalSince(started), 0.3, "the command cannot have succeeded before the restart")
-        wait(for: [restarted], timeout: 10)
-        XCTAssertTrue(try registry.claim(sha256: RedisTestHelpers.sha("after"), datasetGroup: "g", ttl: 30))
+        try await restart.value
+        await XCTAssertTrueAsync(try await registry.claim(sha256: RedisTestHelpers.sha("after"), datasetGroup: "g", ttl: 30))
     }
 
-    func testLargeWriteToAStoppedServerFailsWithoutKillingTheProcess() throws {
+    func testLargeWriteToAStoppedServerFailsWithoutKillingTheProcess() async throws {
         // Writing several megabytes to a closed socket hits EPIPE; without SIGPIPE ignored the
         // whole process would die here.
         let server = try RedisServer()
@@ -54,12 +54,12 @@ final class RedisConnectionFailureTests: XCTestCase {
         server.stop()
         let big = RegistryRecord(location: "s3://b/k", registeredAt: "2025-01-01T00:00:00.000000Z",
                                  metadata: JSONObject([("blob", .string(String(repeating: "x", count: 8 * 1024 * 1024)))]))
-        XCTAssertThrowsError(try registry.register(sha256: RedisTestHelpers.sha("big"), datasetGroup: "g", record: big, ttl: 60)) { error in
+        await XCTAssertThrowsErrorAsync(try await registry.register(sha256: RedisTestHelpers.sha("big"), datasetGroup: "g", record: big, ttl: 60)) { error in
             guard case .unavailable? = error as? HashRegistryError else { return XCTFail("\(error)") }
         }
     }
 
-    func testABusyServerHitsTheCommandTimeout() throws {
+    func testABusyServerHitsTheCommandTimeout() async throws {
         let server = try RedisServer()
         let configuration = try RedisConfiguration(host: "127.0.0.1", port: server.port, connectTimeout: 1,
                                                    commandTimeout: 0.3, reconnectDelays: [0.05])
@@ -70,30 +70,30 @@ final class RedisConnectionFailureTests: XCTestCase {
             while true do local n = redis.call('TIME'); if n[1] * 1000000 + n[2] - start > 1500000 then break end end
             return 1
             """
-        let blocker = try RedisTestHelpers.rawConnection(server)
-        let done = expectation(description: "busy script finished")
-        DispatchQueue.global().async {
+        let port = server.port
+        let blocking = Task.detached {
+            // A raw connection of its own, used only on this task.
+            let blocker = try RedisConnection(configuration: RedisConfiguration(host: "127.0.0.1", port: port, commandTimeout: 10))
             _ = try? blocker.command(["EVAL", busy, "0"])
-            done.fulfill()
         }
-        usleep(200_000)
+        try await Task.sleep(for: .milliseconds(200))
         let started = Date()
-        XCTAssertThrowsError(try registry.exists(sha256: RedisTestHelpers.sha("t"), datasetGroup: "g")) { error in
+        await XCTAssertThrowsErrorAsync(try await registry.exists(sha256: RedisTestHelpers.sha("t"), datasetGroup: "g")) { error in
             guard case .unavailable(let message)? = error as? HashRegistryError else { return XCTFail("\(error)") }
             XCTAssertTrue(message.contains("command timeout of 0.3 s"), message)
         }
         XCTAssertLessThan(Date().timeIntervalSince(started), 1.2, "the command timeout was not applied")
-        wait(for: [done], timeout: 10)
-        XCTAssertFalse(try registry.exists(sha256: RedisTestHelpers.sha("t"), datasetGroup: "g"))
+        try await blocking.value
+        await XCTAssertFalseAsync(try await registry.exists(sha256: RedisTestHelpers.sha("t"), datasetGroup: "g"))
     }
 
-    func testServerGoneForGoodGivesUnavailableAfterTheRetries() throws {
+    func testServerGoneForGoodGivesUnavailableAfterTheRetries() async throws {
         let server = try RedisServer()
         let port = server.port
         let registry = try RedisHashRegistry(configuration: RedisTestHelpers.configuration(server, reconnectDelays: [0.1, 0.2, 0.3]))
         server.stop()
         let started = Date()
-        XCTAssertThrowsError(try registry.exists(sha256: RedisTestHelpers.sha("x"), datasetGroup: "g")) { error in
+        await XCTAssertThrowsErrorAsync(try await registry.exists(sha256: RedisTestHelpers.sha("x"), datasetGroup: "g")) { error in
             guard case .unavailable(let message)? = error as? HashRegistryError else { return XCTFail("\(error)") }
             XCTAssertTrue(message.contains("127.0.0.1:\(port)"), message)
             XCTAssertTrue(message.contains("3 reconnect attempts"), message)
@@ -102,18 +102,18 @@ final class RedisConnectionFailureTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.6, "the backoff delays were not waited")
         // Once the server is back, the same registry works again.
         try server.start()
-        XCTAssertNoThrow(try registry.checkReachable())
+        await XCTAssertNoThrowAsync(try await registry.checkReachable())
     }
 
-    func testPasswordProtectedServer() throws {
+    func testPasswordProtectedServer() async throws {
         let marker = "marker-secret-\(UUID().uuidString)"
         let server = try RedisServer(password: marker)
 
         let registry = try RedisHashRegistry(configuration: RedisTestHelpers.configuration(server))
-        XCTAssertNoThrow(try registry.checkReachable())
+        await XCTAssertNoThrowAsync(try await registry.checkReachable())
         let sha = RedisTestHelpers.sha("secret")
-        try registry.register(sha256: sha, datasetGroup: "g", record: RedisTestHelpers.record("s"), ttl: 60)
-        XCTAssertTrue(try registry.exists(sha256: sha, datasetGroup: "g"))
+        try await registry.register(sha256: sha, datasetGroup: "g", record: RedisTestHelpers.record("s"), ttl: 60)
+        await XCTAssertTrueAsync(try await registry.exists(sha256: sha, datasetGroup: "g"))
         XCTAssertFalse(registry.displayName.contains(marker))
         XCTAssertFalse(registry.configuration.description.contains(marker))
 
@@ -136,19 +136,19 @@ final class RedisConnectionFailureTests: XCTestCase {
         }
     }
 
-    func testPasswordFromTheEnvironmentVariable() throws {
+    func testPasswordFromTheEnvironmentVariable() async throws {
         let marker = "marker-secret-\(UUID().uuidString)"
         let server = try RedisServer(password: marker)
         let password = RedisConfiguration.resolvedPassword(config: nil, environment: ["REDIS_PASSWORD": marker])
         let configuration = try RedisConfiguration(host: "127.0.0.1", port: server.port, password: password)
-        XCTAssertNoThrow(try RedisHashRegistry(configuration: configuration).checkReachable())
+        await XCTAssertNoThrowAsync(try await RedisHashRegistry(configuration: configuration).checkReachable())
     }
 
-    func testSelectsTheConfiguredDatabase() throws {
+    func testSelectsTheConfiguredDatabase() async throws {
         let server = try RedisServer()
         let configuration = try RedisConfiguration(host: "127.0.0.1", port: server.port, database: 3)
         let sha = RedisTestHelpers.sha("db3")
-        try RedisHashRegistry(configuration: configuration)
+        try await RedisHashRegistry(configuration: configuration)
             .register(sha256: sha, datasetGroup: "g", record: RedisTestHelpers.record("d"), ttl: 60)
         let raw = try RedisTestHelpers.rawConnection(server)
         XCTAssertEqual(try raw.command(["EXISTS", "hash:dev:g:\(sha)"]).integer, 0, "written to database 0")

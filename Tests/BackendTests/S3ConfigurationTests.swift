@@ -65,7 +65,7 @@ final class S3ConfigurationTests: XCTestCase {
         var expectError: S3ConfigurationError?
     }
 
-    func testResolutionTable() {
+    func testResolutionTable() async {
         let bucket = "scraper-testing"
         let cases: [Case] = [
             Case(name: "environment keys, default profile region", options: S3Options(bucket: bucket),
@@ -153,14 +153,14 @@ final class S3ConfigurationTests: XCTestCase {
         }
     }
 
-    func testErrorMessagesSayWhatToDo() {
+    func testErrorMessagesSayWhatToDo() async {
         XCTAssertTrue("\(S3ConfigurationError.missingCredentials(searched: []))"
             .hasPrefix("no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or --aws-profile"))
         let unknown = "\(S3ConfigurationError.unknownProfile(name: "nope", searched: ["/a/credentials", "/a/config"]))"
         XCTAssertTrue(unknown.contains("\"nope\" not found in /a/credentials or /a/config"), unknown)
     }
 
-    func testSharedFilePathsFollowEnvironmentAndHome() {
+    func testSharedFilePathsFollowEnvironmentAndHome() async {
         let defaults = AWSSharedFiles.paths(environment: ["HOME": "/home/alice"])
         XCTAssertEqual(defaults.credentials, "/home/alice/.aws/credentials")
         XCTAssertEqual(defaults.config, "/home/alice/.aws/config")
@@ -170,7 +170,7 @@ final class S3ConfigurationTests: XCTestCase {
         XCTAssertEqual(custom.config, "/etc/aws-config")
     }
 
-    func testLoadReadsFilesUnderInjectedHome() throws {
+    func testLoadReadsFilesUnderInjectedHome() async throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("aws-home-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home.appendingPathComponent(".aws"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
@@ -185,7 +185,7 @@ final class S3ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.identity, "profile localstack")
     }
 
-    func testConfigFileParsing() {
+    func testConfigFileParsing() async {
         let file = AWSConfigFile(parsing: Self.configText, kind: .config)
         XCTAssertEqual(Set(file.profiles.keys), ["default", "localstack", "configonly", "role"])
         XCTAssertEqual(file.profile("localstack")?["endpoint_url"], "http://127.0.0.1:4566/")
@@ -195,7 +195,7 @@ final class S3ConfigurationTests: XCTestCase {
         XCTAssertEqual(credentials.profile("localstack")?["aws_access_key_id"], "AKIALOCALSTACK000000")
     }
 
-    func testURLsArePathStyleForEndpointsAndVirtualHostedForAWS() throws {
+    func testURLsArePathStyleForEndpointsAndVirtualHostedForAWS() async throws {
         let credentials = AWSCredentials(accessKeyID: "AKIA", secretAccessKey: Self.marker)
         let custom = try S3Configuration(bucket: "bkt", endpointURL: "http://127.0.0.1:4566/", credentials: credentials)
         XCTAssertEqual(try custom.objectURL(for: "sourcing/d/year=2025/month=01/a b+c.json.gz"),

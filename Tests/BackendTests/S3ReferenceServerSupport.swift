@@ -39,7 +39,7 @@ final class S3ReferenceServer {
 
     /// Requests seen so far (not counting this one).
     func stats() throws -> Stats {
-        let response = try CurlHTTPClient().send(HTTPRequest(url: endpoint + "/__stats"))
+        let response = try CurlHTTPClient().sendBlocking(HTTPRequest(url: endpoint + "/__stats"))
         return try JSONDecoder().decode(Stats.self, from: response.body)
     }
 

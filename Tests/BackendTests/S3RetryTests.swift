@@ -29,27 +29,27 @@ final class S3RetryTests: XCTestCase {
                                 contentSHA256: SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined())
     }
 
-    func testSlowDownTwiceThenSuccessRetriesWithGrowingBackoff() throws {
+    func testSlowDownTwiceThenSuccessRetriesWithGrowingBackoff() async throws {
         let server = try S3ReferenceServer(secret: secret, failFirst: 2, failure: .slowDown)
         let log = SleepLog()
         let put = request("retried")
-        let stored = try store(server.endpoint, log: log).put(put)
+        let stored = try await store(server.endpoint, log: log).put(put)
         XCTAssertEqual(stored.etag, Insecure.MD5.hash(data: put.body).map { String(format: "%02x", $0) }.joined())
         XCTAssertEqual(try server.stats().requests, 3)
         XCTAssertEqual(log.delays, [0.2, 0.4])
     }
 
-    func testDroppedConnectionIsRetried() throws {
+    func testDroppedConnectionIsRetried() async throws {
         let server = try S3ReferenceServer(secret: secret, failFirst: 1, failure: .dropConnection)
         let log = SleepLog()
-        XCTAssertNoThrow(try store(server.endpoint, log: log).put(request("after reset")))
+        await XCTAssertNoThrowAsync(try await store(server.endpoint, log: log).put(request("after reset")))
         XCTAssertEqual(log.delays.count, 1)
     }
 
-    func testPersistentServerErrorGivesUpAfterFourAttemptsAsTransient() throws {
+    func testPersistentServerErrorGivesUpAfterFourAttemptsAsTransient() async throws {
         let server = try S3ReferenceServer(secret: secret, failFirst: 100, failure: .internalError)
         let log = SleepLog()
-        XCTAssertThrowsError(try store(server.endpoint, log: log).put(request("never"))) { error in
+        await XCTAssertThrowsErrorAsync(try await store(server.endpoint, log: log).put(request("never"))) { error in
             guard case .transient(let message)? = error as? ObjectStoreError else { return XCTFail("\(error)") }
             XCTAssertTrue(message.contains("HTTP 500 InternalError after 4 attempts"), message)
         }
@@ -57,27 +57,27 @@ final class S3RetryTests: XCTestCase {
         XCTAssertEqual(log.delays, [0.2, 0.4, 0.8])
     }
 
-    func testConnectionRefusedIsTransientAfterRetries() throws {
+    func testConnectionRefusedIsTransientAfterRetries() async throws {
         let port = Loopback.freePort()
         let log = SleepLog()
-        XCTAssertThrowsError(try store("http://127.0.0.1:\(port)", log: log).put(request("nowhere"))) { error in
+        await XCTAssertThrowsErrorAsync(try await store("http://127.0.0.1:\(port)", log: log).put(request("nowhere"))) { error in
             guard case .transient(let message)? = error as? ObjectStoreError else { return XCTFail("\(error)") }
             XCTAssertTrue(message.contains("could not reach S3 at http://127.0.0.1:\(port) after 4 attempts"), message)
         }
         XCTAssertEqual(log.delays.count, 3)
     }
 
-    func testClientErrorIsNotRetried() throws {
+    func testClientErrorIsNotRetried() async throws {
         let server = try S3ReferenceServer(secret: "a-different-secret")
         let log = SleepLog()
-        XCTAssertThrowsError(try store(server.endpoint, log: log).put(request("denied"))) { error in
+        await XCTAssertThrowsErrorAsync(try await store(server.endpoint, log: log).put(request("denied"))) { error in
             guard case .failed? = error as? ObjectStoreError else { return XCTFail("4xx must be permanent: \(error)") }
         }
         XCTAssertEqual(try server.stats().requests, 1)
         XCTAssertEqual(log.delays, [])
     }
 
-    func testBackoffIsCappedAndHonoursRetryAfter() {
+    func testBackoffIsCappedAndHonoursRetryAfter() async {
         let policy = S3RetryPolicy(maxAttempts: 10, baseDelay: 0.2, maxDelay: 5, sleep: { _ in }, random: { $0 })
         XCTAssertEqual(policy.delay(afterAttempt: 1), 0.2, accuracy: 1e-9)
         XCTAssertEqual(policy.delay(afterAttempt: 3), 0.8, accuracy: 1e-9)

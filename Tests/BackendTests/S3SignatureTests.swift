@@ -21,7 +21,7 @@ final class S3SignatureTests: XCTestCase {
                                                                 profileName: "sigtest", retry: S3RetryPolicy(sleep: { _ in })))
     }
 
-    func testMotoWithSignatureChecksAcceptsRightSecretAndRejectsWrongOneWithoutLeakingIt() throws {
+    func testMotoWithSignatureChecksAcceptsRightSecretAndRejectsWrongOneWithoutLeakingIt() async throws {
         let moto = try MotoServer()
         defer { moto.stop() }
         let user = try moto.createUser(named: "scraper")
@@ -29,25 +29,25 @@ final class S3SignatureTests: XCTestCase {
         try moto.enableSignatureChecks()
 
         let good = try store(moto.endpoint, bucket: "signed-bucket", key: user.accessKeyID, secret: user.secretAccessKey)
-        XCTAssertNoThrow(try good.checkReachable())
+        await XCTAssertNoThrowAsync(try await good.checkReachable())
         let key = "sourcing/miso/day_20/cts_20250120.json.gz"
         let put = request(key, "signed body")
-        let stored = try good.put(put)
+        let stored = try await good.put(put)
         XCTAssertFalse(stored.versionID?.isEmpty ?? true)
-        XCTAssertEqual(try good.get(key: key), put.body)
-        XCTAssertEqual(try good.put(put), stored, "identical re-put (412 then HEAD) also passes signature checks")
-        XCTAssertThrowsError(try good.put(request(key, "other"))) { error in
+        await XCTAssertEqualAsync(try await good.get(key: key), put.body)
+        await XCTAssertEqualAsync(try await good.put(put), stored, "identical re-put (412 then HEAD) also passes signature checks")
+        await XCTAssertThrowsErrorAsync(try await good.put(request(key, "other"))) { error in
             XCTAssertEqual(error as? ObjectStoreError, .keyTaken(key: key, existingSHA256: put.contentSHA256))
         }
 
         let bad = try store(moto.endpoint, bucket: "signed-bucket", key: user.accessKeyID, secret: Self.marker)
         var messages: [String] = []
-        XCTAssertThrowsError(try bad.checkReachable()) { messages.append("\($0)") }
-        XCTAssertThrowsError(try bad.put(request("sourcing/other.json.gz", "x"))) { error in
+        await XCTAssertThrowsErrorAsync(try await bad.checkReachable()) { messages.append("\($0)") }
+        await XCTAssertThrowsErrorAsync(try await bad.put(request("sourcing/other.json.gz", "x"))) { error in
             messages.append("\(error)")
             guard case .failed? = error as? ObjectStoreError else { return XCTFail("403 must not be transient: \(error)") }
         }
-        XCTAssertThrowsError(try bad.get(key: key)) { messages.append("\($0)") }
+        await XCTAssertThrowsErrorAsync(try await bad.get(key: key)) { messages.append("\($0)") }
         XCTAssertEqual(messages.count, 3)
         for message in messages {
             XCTAssertTrue(message.contains("rejected the request signature for access key \(user.accessKeyID) (profile sigtest)"), message)
@@ -56,7 +56,7 @@ final class S3SignatureTests: XCTestCase {
         }
 
         let unknown = try store(moto.endpoint, bucket: "signed-bucket", key: "AKIAUNKNOWNKEY000000", secret: Self.marker)
-        XCTAssertThrowsError(try unknown.checkReachable()) { error in
+        await XCTAssertThrowsErrorAsync(try await unknown.checkReachable()) { error in
             XCTAssertTrue("\(error)".contains("does not know access key AKIAUNKNOWNKEY000000"), "\(error)")
             XCTAssertFalse("\(error)".contains(Self.marker))
         }
@@ -65,20 +65,20 @@ final class S3SignatureTests: XCTestCase {
     /// Known moto 5.2.1 quirk, pinned so we notice when it changes: moto verifies against werkzeug's
     /// re-quoted URL, which turns our (correct, as AWS expects) `%3D` back into `=`, so a key with `=` fails
     /// moto's signature check. The reference test below shows the same request is what S3's rules require.
-    func testMotoSignatureChecksMisreadEqualsSignInKeys() throws {
+    func testMotoSignatureChecksMisreadEqualsSignInKeys() async throws {
         let moto = try MotoServer()
         defer { moto.stop() }
         let user = try moto.createUser(named: "scraper")
         try moto.createBucket("signed-bucket")
         try moto.enableSignatureChecks()
         let good = try store(moto.endpoint, bucket: "signed-bucket", key: user.accessKeyID, secret: user.secretAccessKey)
-        XCTAssertThrowsError(try good.put(request("sourcing/x/year=2025/month=01/day=20/a.json.gz", "x"))) { error in
+        await XCTAssertThrowsErrorAsync(try await good.put(request("sourcing/x/year=2025/month=01/day=20/a.json.gz", "x"))) { error in
             XCTAssertTrue("\(error)".contains("rejected the request signature"),
                           "moto now accepts %3D-encoded keys: make this test assert success instead (\(error))")
         }
     }
 
-    func testPartitionedKeyIsSignedAsS3CanonicalisesIt() throws {
+    func testPartitionedKeyIsSignedAsS3CanonicalisesIt() async throws {
         let secret = "reference-secret"
         let server = try S3ReferenceServer(secret: secret)
         let store = try store(server.endpoint, bucket: "ref", key: "AKIAREFERENCE0000000", secret: secret,
@@ -87,10 +87,10 @@ final class S3SignatureTests: XCTestCase {
         let put = request(key, "partitioned")
 
         let stored: StoredObject
-        do { stored = try store.put(put) } catch { XCTFail("\(error)\n\(server.log)"); throw error }
-        XCTAssertEqual(try store.get(key: key), put.body)
-        XCTAssertEqual(try store.put(put), stored, "idempotent re-put")
-        XCTAssertNoThrow(try store.checkReachable())
+        do { stored = try await store.put(put) } catch { XCTFail("\(error)\n\(server.log)"); throw error }
+        await XCTAssertEqualAsync(try await store.get(key: key), put.body)
+        await XCTAssertEqualAsync(try await store.put(put), stored, "idempotent re-put")
+        await XCTAssertNoThrowAsync(try await store.checkReachable())
 
         let stats = try server.stats()
         XCTAssertEqual(stats.signature_failures, 0, "every request verified by botocore's S3 signer")
@@ -99,7 +99,7 @@ final class S3SignatureTests: XCTestCase {
 
         let wrong = try self.store(server.endpoint, bucket: "ref", key: "AKIAREFERENCE0000000", secret: Self.marker,
                                    token: Self.tokenMarker)
-        XCTAssertThrowsError(try wrong.put(request(key + ".2", "x"))) { error in
+        await XCTAssertThrowsErrorAsync(try await wrong.put(request(key + ".2", "x"))) { error in
             XCTAssertTrue("\(error)".contains("rejected the request signature"), "\(error)")
             XCTAssertFalse("\(error)".contains(Self.marker))
             XCTAssertFalse("\(error)".contains(Self.tokenMarker))

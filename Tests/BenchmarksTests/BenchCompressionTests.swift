@@ -1,7 +1,8 @@
+import Benchmarks
 @testable import CollectionFramework
 import XCTest
 
-/// The pipeline's stepwise gzip and the side-by-side hashing and compression that feed it.
+/// The pipeline's stepwise and streamed gzip, and the intake that hashes and compresses each chunk as it arrives.
 final class BenchCompressionTests: XCTestCase {
     /// Bytes that compress somewhat (like JSON) without being trivially repetitive.
     func sample(_ count: Int) -> Data {
@@ -60,25 +61,89 @@ final class BenchCompressionTests: XCTestCase {
         XCTAssertNotNil(try Gzip.compress(input, level: 6, unless: { false }))
     }
 
-    func testPreparationGivesTheHashAndBodyForSmallAndLargePayloads() throws {
-        for count in [10, PayloadPreparation.minimumBytes - 1, PayloadPreparation.minimumBytes, 3 << 20] {
+    /// Feeds `input` to a ``GzipStream`` in pieces of `chunk` bytes.
+    func streamed(_ input: Data, chunk: Int, level: Int = 6, announce: Bool) throws -> Data {
+        let gzip = try GzipStream(level: level, expectedInput: announce ? input.count : nil)
+        var offset = 0
+        while offset < input.count {
+            let end = min(input.count, offset + chunk)
+            try gzip.append(input.subdata(in: offset..<end))
+            offset = end
+        }
+        return try gzip.finish()
+    }
+
+    func testCompressingAsChunksArriveGivesTheSameBytesAsCompressingTheWhole() throws {
+        let step = Gzip.stepBytes
+        for count in [0, 1, 100, step - 1, step + 1, 3 * step + 12_345] {
+            let input = sample(count)
+            for level in [1, 6] {
+                let whole = try Gzip.compress(input, level: level)
+                for chunk in [4 << 10, 64 << 10, step, max(1, count)] {
+                    XCTAssertEqual(try streamed(input, chunk: chunk, level: level, announce: chunk == 64 << 10), whole,
+                                   "\(count) bytes in \(chunk)-byte chunks at level \(level)")
+                }
+            }
+        }
+        var state: UInt64 = 7
+        let noise = Data((0..<(1 << 20)).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        })
+        XCTAssertEqual(try Gzip.decompress(try streamed(noise, chunk: 64 << 10, announce: true)), noise,
+                       "incompressible input outgrows the announced quarter")
+    }
+
+    func testIntakeHashesKeepsAndCompressesEveryChunkItReads() async throws {
+        for count in [10, 300_000, 3 << 20] {
             let content = sample(count)
-            let prepared = PayloadPreparation(content, gzipLevel: 6)
-            XCTAssertEqual(prepared.sha256(), ContentHash.sha256Hex(content))
-            XCTAssertEqual(try Gzip.decompress(try prepared.compressed()), content)
-            prepared.cancel()   // after the body is taken: harmless
+            // From the network: chunks arrive one by one and are appended.
+            let pieces = stride(from: 0, to: count, by: 100_000).map { content.subdata(in: $0..<min(count, $0 + 100_000)) }
+            let (network, arrive) = AsyncStream<Data>.makeStream()
+            for piece in pieces { arrive.yield(piece) }
+            arrive.finish()
+            for stream in [ContentStream(network, expectedLength: count), ContentStream(content, chunkSize: 65_536)] {
+                let (chunks, feed) = AsyncStream<Data>.makeStream()
+                async let compressed = PayloadIntake.compress(chunks, level: 6, expectedInput: count)
+                var validator: (any StreamingValidator)? = nil
+                let (payload, refusal) = try await PayloadIntake.read(stream, into: feed, validator: &validator, limit: .max)
+                XCTAssertNil(refusal)
+                XCTAssertEqual(payload.content, content, "\(count) bytes")
+                XCTAssertEqual(payload.sha256, ContentHash.sha256Hex(content))
+                let body = try await compressed
+                XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(body)), content)
+            }
         }
     }
 
-    func testCancellingALargePreparationAbandonsTheCompressionAndKeepsTheHash() throws {
-        // Level 9 over 24 MB takes seconds; the cancel comes right after the hash, long before the end.
+    func testAStreamingValidatorsRefusalStopsTheIntakeAtOnce() async throws {
+        var bad = Data(#"{"data": [{"a": "ok"}, {"b": "#.utf8)
+        bad.append(contentsOf: [0xC0, 0xAF])   // an overlong "/": not UTF-8
+        bad.append(Data(#""}]}"#.utf8))
+        bad.append(sample(1 << 20))
+        let (chunks, feed) = AsyncStream<Data>.makeStream()
+        async let compressed = PayloadIntake.compress(chunks, level: 6, expectedInput: nil)
+        var validator: (any StreamingValidator)? = JSONShapeCheck()
+        let (network, arrive) = AsyncStream<Data>.makeStream()
+        for offset in stride(from: 0, to: bad.count, by: 16) { arrive.yield(bad.subdata(in: offset..<min(bad.count, offset + 16))) }
+        arrive.finish()
+        let (payload, refusal) = try await PayloadIntake.read(ContentStream(network), into: feed, validator: &validator, limit: .max)
+        XCTAssertEqual(refusal?.rule, JSONShapeCheck.utf8Rule)
+        XCTAssertEqual(refusal?.values["offset"], String(bad.firstIndex(of: 0xC0)!))
+        XCTAssertLessThan(payload.content.count, 64, "reading stopped at the chunk with the bad byte")
+        _ = try await compressed
+    }
+
+    func testCancellingTheCompressionAbandonsItAndYieldsNothing() async throws {
+        // Level 9 over 24 MB takes seconds; the cancel comes after the first megabyte, long before the end.
+        let (chunks, feed) = AsyncStream<Data>.makeStream()
+        let compression = Task { try await PayloadIntake.compress(chunks, level: 9, expectedInput: 24 << 20) }
         let content = sample(24 << 20)
-        let prepared = PayloadPreparation(content, gzipLevel: 9)
-        let sha = prepared.sha256()
-        prepared.cancel()
-        XCTAssertEqual(sha, ContentHash.sha256Hex(content))
-        XCTAssertThrowsError(try prepared.compressed()) { error in
-            XCTAssertTrue("\(error)".contains("cancelled"), "\(error)")
-        }
+        feed.yield(content.prefix(1 << 20))
+        compression.cancel()
+        for offset in stride(from: 1 << 20, to: content.count, by: 1 << 20) { feed.yield(content.subdata(in: offset..<offset + (1 << 20))) }
+        feed.finish()
+        let result = try await compression.value
+        XCTAssertNil(result, "a cancelled compression reports itself instead of yielding a body")
     }
 }

@@ -1,3 +1,4 @@
+import Benchmarks
 import CollectionFramework
 import Logging
 import TestSupport
@@ -19,6 +20,33 @@ struct ParsingValidator: Collector {
     }
 }
 
+/// Payloads from a dictionary (served from memory); valid when they contain `"ok": true`.
+struct LargeFixtureCollector: Collector {
+    static let typeName = "test.large_fixture"
+    static let summary = "large fixture payloads for the benchmark's pipeline tests"
+    let datasetGroup = "test_fixture"
+    let payloads: [String: Data]
+
+    init(configuration: CollectorConfiguration) throws { payloads = [:] }
+    init(payloads: [String: Data]) { self.payloads = payloads }
+
+    func candidates(for request: CollectionRequest) throws -> [DownloadCandidate] {
+        payloads.keys.sorted().map {
+            DownloadCandidate(identifier: $0, sourceURL: "http://127.0.0.1:9/\($0)", partitionDate: CalendarDate(year: 2025, month: 1, day: 20)!)
+        }
+    }
+
+    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) async throws -> ContentStream {
+        ContentStream(payloads[candidate.identifier] ?? Data())
+    }
+
+    func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
+        String(decoding: content.prefix(64), as: UTF8.self).contains("\"ok\": true")
+            ? .valid(ValidationReport(recordCount: 1))
+            : .invalid(ValidationFailure(rule: "ok_flag", reason: "payload lacks \"ok\": true", field: "ok"))
+    }
+}
+
 /// The pipeline's middle stages with payloads large enough to be hashed and compressed beside
 /// validation, and the benchmark's own pipeline measurements (their correctness, not their speed).
 final class BenchPipelineStagesTests: XCTestCase {
@@ -29,7 +57,7 @@ final class BenchPipelineStagesTests: XCTestCase {
     func pipeline(_ payloads: [String: Data]) throws -> (CollectionPipeline, LocalObjectStore, SQLiteHashRegistry) {
         let store = LocalObjectStore(root: directory.appendingPathComponent("store"))
         let registry = try SQLiteHashRegistry(path: directory.appendingPathComponent("registry.sqlite3").path, environment: "dev")
-        let pipeline = CollectionPipeline(name: "fixture", collector: FixtureCollector(payloads: payloads),
+        let pipeline = CollectionPipeline(name: "fixture", collector: LargeFixtureCollector(payloads: payloads),
                                           services: PipelineServices(store: store, registry: registry), http: CurlHTTPClient(),
                                           options: PipelineOptions(concurrency: 2), logger: Logger(label: "test"))
         return (pipeline, store, registry)
@@ -43,52 +71,120 @@ final class BenchPipelineStagesTests: XCTestCase {
         return Data((text + "0]}").utf8)
     }
 
-    func testLargePayloadsAreStoredExactlyThenSkippedAsDuplicates() throws {
+    func testLargePayloadsAreStoredExactlyThenSkippedAsDuplicates() async throws {
         let a = large(3 << 20, tag: "a"), b = large(600_000, tag: "b"), small = Data(#"{"ok": true}"#.utf8)
         let (pipeline, store, registry) = try pipeline(["a.json": a, "b.json": b, "small.json": small])
-        let first = pipeline.run(candidates: try pipeline.collector.candidates(for: CollectionRequest(mode: .snapshot)))
+        let first = await pipeline.run(candidates: try pipeline.collector.candidates(for: CollectionRequest(mode: .snapshot)))
         XCTAssertEqual(first.collected, 3, "\(first.errors)")
         for (name, body) in [("a.json", a), ("b.json", b), ("small.json", small)] {
             let key = StorageKey.object(datasetGroup: "test_fixture", date: CalendarDate(year: 2025, month: 1, day: 20)!, identifier: name)
-            XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(store.get(key: key))), body, name)
-            XCTAssertNotNil(try registry.get(sha256: ContentHash.sha256Hex(body), datasetGroup: "test_fixture"), name)
+            let stored = try await store.get(key: key)
+            XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(stored)), body, name)
+            let record = try await registry.get(sha256: ContentHash.sha256Hex(body), datasetGroup: "test_fixture")
+            XCTAssertNotNil(record, name)
         }
-        let second = pipeline.run(candidates: try pipeline.collector.candidates(for: CollectionRequest(mode: .snapshot)))
+        let second = await pipeline.run(candidates: try pipeline.collector.candidates(for: CollectionRequest(mode: .snapshot)))
         XCTAssertEqual(second.skippedDuplicate, 3)
         XCTAssertEqual(second.collected, 0)
     }
 
-    func testALargeRefusedPayloadIsQuarantinedAndNotStored() throws {
+    func testALargeRefusedPayloadIsQuarantinedAndNotStored() async throws {
         var bad = large(2 << 20, tag: "bad")
         bad.replaceSubrange(0..<12, with: Data("{\"ok\": nope".utf8))
         let (pipeline, store, registry) = try pipeline(["bad.json": bad])
-        let summary = pipeline.run(candidates: try pipeline.collector.candidates(for: CollectionRequest(mode: .snapshot)))
+        let summary = await pipeline.run(candidates: try pipeline.collector.candidates(for: CollectionRequest(mode: .snapshot)))
         XCTAssertEqual(summary.failed, 1)
         XCTAssertEqual(summary.rejected, 1)
         XCTAssertEqual(store.keys(under: "sourcing/test_fixture"), [], "nothing stored under the dataset itself")
         let kept = store.keys(under: "").filter { $0.contains(StorageKey.rejectedFolder) && !$0.contains("reason") }
         XCTAssertEqual(kept.count, 1, "\(store.keys())")
-        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(store.get(key: kept[0]))), bad)
-        XCTAssertEqual(try registry.count(datasetGroup: "test_fixture"), 0)
+        let keptBody = try await store.get(key: kept[0])
+        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(keptBody)), bad)
+        let count = try await registry.count(datasetGroup: "test_fixture")
+        XCTAssertEqual(count, 0)
     }
 
-    func testPipelineBenchmarkMeasuresEveryStageAndStoresThroughThePipeline() throws {
+    func testPipelineBenchmarkMeasuresEveryStageAndStoresThroughThePipeline() async throws {
         let payload = BenchmarkPayload.documentedCTS(nodes: 10, intervals: 12)
         let bench = PipelineBenchmark(payload: payload, validator: ParsingValidator(), gzipLevel: 6, repetitions: 2)
-        let rows = try bench.run()
+        let rows = try await bench.run()
         XCTAssertEqual(rows.map(\.group), ["baseline", "baseline", "baseline", "stage", "stage", "stage", "stage", "stage", "pipeline"])
         XCTAssertTrue(rows.allSatisfy { $0.seconds > 0 && $0.bytes == payload.count }, "\(rows)")
         XCTAssertEqual(rows[0].ratio, 1)
         XCTAssertEqual(rows.last?.ratioLimit, PipelineBenchmark.pipelineRatioLimit)
-        XCTAssertNoThrow(try bench.processOnce())
-        for stage in PipelineBenchmark.stageNames { XCTAssertNoThrow(try bench.runOnce(stage: stage), stage) }
-        XCTAssertThrowsError(try bench.runOnce(stage: "teleport"))
+        try await bench.processOnce()
+        for stage in PipelineBenchmark.stageNames {
+            do { try await bench.runOnce(stage: stage) } catch { XCTFail("\(stage): \(error)") }
+        }
+        do {
+            try await bench.runOnce(stage: "teleport")
+            XCTFail("an unknown stage is refused")
+        } catch BenchmarkError.toolMissing(let message) {
+            XCTAssertTrue(message.contains("teleport"), message)
+        }
     }
 
-    func testPipelineBenchmarkRefusesAPayloadItsValidatorRefuses() {
+    func testPipelineBenchmarkRefusesAPayloadItsValidatorRefuses() async {
         let bench = PipelineBenchmark(payload: Data("not json".utf8), validator: ParsingValidator())
-        XCTAssertThrowsError(try bench.run()) { error in
+        do {
+            _ = try await bench.run()
+            XCTFail("a refused payload is an error")
+        } catch {
             guard case BenchmarkError.payloadRefused = error else { return XCTFail("\(error)") }
         }
     }
+
+    // MARK: the streaming rows
+
+    func testStreamingRowsComeFromOneRunAndTheirFiguresAreNumbers() async throws {
+        let payload = BenchmarkPayload.documentedCTS(nodes: 10, intervals: 24)
+        let rate = 2e6
+        let bench = StreamingBenchmark(payload: payload, validator: ParsingValidator(), validatorLabel: "a full parse",
+                                       bytesPerSecond: rate, gzipLevel: 6, repetitions: 2)
+        let rows = try await bench.run()
+        XCTAssertEqual(rows.map(\.group), ["streaming", "streaming", "streaming"])
+        for row in rows {
+            XCTAssertEqual(row.bytes, payload.count, row.name)
+            XCTAssertTrue(row.seconds.isFinite && row.seconds > 0, "\(row)")
+            let ratio = try XCTUnwrap(row.ratio, row.name)
+            XCTAssertTrue(ratio.isFinite && ratio > 0, "\(row)")
+            XCTAssertTrue(try XCTUnwrap(row.megabytesPerSecond).isFinite, row.name)
+            XCTAssertEqual(row.ratioReference, "download")
+            let cells = BenchmarkTable.cells(row)
+            XCTAssertNotNil(Double(cells[3]), "seconds cell \(cells[3]) is a number")
+            XCTAssertTrue(cells[5].hasSuffix("x of download"), cells[5])
+        }
+        XCTAssertEqual(rows[0].ratio, 1)
+        XCTAssertEqual(rows[1].ratio!, rows[1].seconds / rows[0].seconds, accuracy: 1e-12)
+        XCTAssertEqual(rows[1].ratioLimit, StreamingBenchmark.ratioLimit)
+        XCTAssertNil(rows[2].ratioLimit, "the whole-payload validation row is informational")
+        XCTAssertTrue(rows[1].name.contains("streaming check"), rows[1].name)
+        XCTAssertTrue(rows[2].name.contains("a full parse") && rows[2].name.contains("after the last byte"), rows[2].name)
+        // The link really is throttled: nothing arrives faster than the rate allows (a lower bound
+        // from the schedule, not a timing guess).
+        for row in rows { XCTAssertGreaterThanOrEqual(row.seconds, Double(payload.count) / rate * 0.95, row.name) }
+    }
+
+    func testStreamingBenchmarkRefusesAPayloadEitherValidatorRefuses() async {
+        for payload in [Data("not json".utf8), Data(#"{"data": [1, 2]"#.utf8)] {
+            let bench = StreamingBenchmark(payload: payload, validator: PermissiveValidator(), bytesPerSecond: 1e6, repetitions: 1)
+            do {
+                _ = try await bench.run()
+                XCTFail("a refused payload is an error")
+            } catch {
+                guard case BenchmarkError.payloadRefused = error else { return XCTFail("\(error)") }
+            }
+        }
+    }
+}
+
+/// Accepts anything: leaves the judging to the streaming check.
+struct PermissiveValidator: Collector {
+    static let typeName = "test.permissive"
+    static let summary = "accepts every payload"
+    let datasetGroup = "test_permissive"
+    init(configuration: CollectorConfiguration) throws {}
+    init() {}
+    func candidates(for request: CollectionRequest) throws -> [DownloadCandidate] { [] }
+    func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult { .valid(ValidationReport(recordCount: 0)) }
 }

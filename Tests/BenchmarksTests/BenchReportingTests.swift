@@ -1,4 +1,5 @@
-@testable import CollectionFramework
+import Benchmarks
+import CollectionFramework
 import XCTest
 
 /// The benchmark's reporting pieces: table, memory readings, probe lines, result comparison.
@@ -29,7 +30,7 @@ final class BenchReportingTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(try XCTUnwrap(ProcessMemory.peakResidentBytes), resident)
     }
 
-    func testMemoryProbeLineRoundTripsAndTheProbeSeesTheAllocation() throws {
+    func testMemoryProbeLineRoundTripsAndTheProbeSeesTheAllocation() async throws {
         let probe = MemoryProbe(idleBytes: 10_000_000, peakBytes: 70_000_000, payloadBytes: 25_000_000)
         XCTAssertEqual(MemoryProbe(line: "noise\n" + probe.line + "\n"), probe)
         XCTAssertEqual(probe.ratio, 2.4, accuracy: 1e-9)
@@ -37,7 +38,7 @@ final class BenchReportingTests: XCTestCase {
         XCTAssertNil(MemoryProbe(line: "memory-probe idle=1 peak=2"))
 
         // 64 MB touched inside `process` must show in the peak.
-        let measured = try MemoryProbe.measure(makePayload: { Data(count: 1000) }) { _ in
+        let measured = try await MemoryProbe.measure(makePayload: { Data(count: 1000) }) { _ in
             var block = [UInt8](repeating: 1, count: 64 << 20)
             block[block.count - 1] = 2
             XCTAssertEqual(block.last, 2)
@@ -65,6 +66,31 @@ final class BenchReportingTests: XCTestCase {
         }
         XCTAssertEqual(calls, [0, 1, 2])
         XCTAssertLessThan(best, 0.025, "the fast middle repetition is the one reported")
+    }
+
+    func testStageClockTakesTheBestAwaitedRepetition() async throws {
+        var calls: [Int] = []
+        let best = try await StageClock.bestAwaiting(of: 3) { repetition in
+            calls.append(repetition)
+            if repetition != 1 { try await Task.sleep(for: .milliseconds(30)) }
+        }
+        XCTAssertEqual(calls, [0, 1, 2])
+        XCTAssertLessThan(best, 0.025, "the fast middle repetition is the one reported")
+    }
+
+    func testAChildIsTimedAndItsOutputAndStatusAreCaptured() async throws {
+        let child = try await BenchmarkChild.run("/bin/sh", ["-c", "echo out; echo err >&2; sleep 0.2; exit 3"])
+        XCTAssertEqual(child.status, 3)
+        XCTAssertEqual(child.stdout, "out\n")
+        XCTAssertEqual(child.stderr, "err\n")
+        XCTAssertGreaterThanOrEqual(child.seconds, 0.2)
+        XCTAssertLessThan(child.seconds, 10)
+        do {
+            _ = try await BenchmarkChild.run("/nonexistent/scraper", [])
+            XCTFail("a missing executable is an error")
+        } catch BenchmarkError.toolMissing(let message) {
+            XCTAssertTrue(message.contains("/nonexistent/scraper"), message)
+        }
     }
 }
 

@@ -128,7 +128,8 @@ final class CronSchedulerTests: XCTestCase {
         let d = try daemon([entry(name, schedule: "* * * * *"), entry(slow, schedule: "*/2 * * * *")],
                            state: ScheduleState(path: root.appendingPathComponent("state.json").path))
         let running = start(d)
-        XCTAssertTrue(await waitFor(10) { ProbeBoard.shared.counts(name).finished >= 4 && ProbeBoard.shared.counts(slow).finished >= 2 })
+        let reached1 = await waitFor(10) { ProbeBoard.shared.counts(name).finished >= 4 && ProbeBoard.shared.counts(slow).finished >= 2 }
+        XCTAssertTrue(reached1)
         running.cancel()
         await running.value
         let fast = ProbeBoard.shared.counts(name).finished
@@ -148,7 +149,8 @@ final class CronSchedulerTests: XCTestCase {
         // Slots every 0.5 s; each run takes 1.2 s.
         let d = try daemon([entry(name, schedule: "* * * * *", delayMs: 1200)], state: ScheduleState(path: nil))
         let running = start(d)
-        XCTAssertTrue(await waitFor(15) { ProbeBoard.shared.counts(name).finished >= 3 })
+        let reached2 = await waitFor(15) { ProbeBoard.shared.counts(name).finished >= 3 }
+        XCTAssertTrue(reached2)
         running.cancel()
         await running.value
         let counts = ProbeBoard.shared.counts(name)
@@ -170,7 +172,8 @@ final class CronSchedulerTests: XCTestCase {
         let d = try daemon([entry(name, schedule: hourly), entry(quiet, schedule: hourly), entry(fresh, schedule: hourly)],
                            state: ScheduleState(path: statePath), clock: SystemScheduleClock())
         let running = start(d)
-        XCTAssertTrue(await waitFor(10) { ProbeBoard.shared.counts(name).finished >= 1 })
+        let reached3 = await waitFor(10) { ProbeBoard.shared.counts(name).finished >= 1 }
+        XCTAssertTrue(reached3)
         try await Task.sleep(for: .milliseconds(1500))
         running.cancel()
         await running.value
@@ -187,7 +190,8 @@ final class CronSchedulerTests: XCTestCase {
         let name = "drain-\(UUID().uuidString.prefix(6))"
         let d = try daemon([entry(name, schedule: "* * * * *", delayMs: 1500)], state: ScheduleState(path: nil))
         let running = start(d)
-        XCTAssertTrue(await waitFor(10) { ProbeBoard.shared.counts(name).started >= 1 })
+        let reached4 = await waitFor(10) { ProbeBoard.shared.counts(name).started >= 1 }
+        XCTAssertTrue(reached4)
         let cancelledAt = Date()
         running.cancel()
         await running.value
@@ -207,7 +211,8 @@ final class CronSchedulerTests: XCTestCase {
         var offsets: [Double] = []
         let running = start(d)
         for round in 1...3 {
-            XCTAssertTrue(await waitFor(10) { d.scheduler.status()[0].runs >= round })
+            let reached5 = await waitFor(10) { d.scheduler.status()[0].runs >= round }
+            XCTAssertTrue(reached5)
             let started = try XCTUnwrap(state.entry(for: name)).lastStarted.timeIntervalSince1970
             offsets.append(started.truncatingRemainder(dividingBy: 120))
         }

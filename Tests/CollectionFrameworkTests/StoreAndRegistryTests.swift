@@ -1,11 +1,12 @@
 import CollectionFramework
 import TestSupport
+import Synchronization
 import XCTest
 
 final class LocalObjectStoreTests: XCTestCase {
     func makeStore() -> LocalObjectStore { LocalObjectStore(root: TestPaths.temporaryDirectory("store")) }
 
-    func put(_ store: LocalObjectStore, _ key: String, _ raw: String, replace: Bool = false) throws -> StoredObject {
+    func put(_ store: LocalObjectStore, _ key: String, _ raw: String, replace: Bool = false) async throws -> StoredObject {
         let data = Data(raw.utf8)
         return try await store.put(ObjectPutRequest(key: key, body: try Gzip.compress(data), contentSHA256: ContentHash.sha256Hex(data), replaceIdentical: replace))
     }
@@ -14,7 +15,7 @@ final class LocalObjectStoreTests: XCTestCase {
         let store = makeStore()
         let key = StorageKey.object(datasetGroup: "g", date: CalendarDate(year: 2025, month: 1, day: 20)!, identifier: "cts_20250120.json")
         XCTAssertEqual(key, "sourcing/g/year=2025/month=01/day=20/cts_20250120.json.gz")
-        let stored = try put(store, key, "{\"a\":1}")
+        let stored = try await put(store, key, "{\"a\":1}")
         XCTAssertEqual(stored.location, "file://" + store.root.appendingPathComponent(key).path)
         await XCTAssertEqualAsync(try Gzip.decompress(try await XCTUnwrapAsync(await store.get(key: key))), Data("{\"a\":1}".utf8))
         XCTAssertEqual(store.keys(), [key], "no temporary files are left behind")
@@ -22,10 +23,10 @@ final class LocalObjectStoreTests: XCTestCase {
 
     func testIdenticalContentIsIdempotentAndDifferentContentIsRefused() async throws {
         let store = makeStore()
-        _ = try put(store, "sourcing/g/x.json.gz", "one")
-        XCTAssertNoThrow(try put(store, "sourcing/g/x.json.gz", "one"))
-        XCTAssertNoThrow(try put(store, "sourcing/g/x.json.gz", "one", replace: true))
-        XCTAssertThrowsError(try put(store, "sourcing/g/x.json.gz", "two")) { error in
+        _ = try await put(store, "sourcing/g/x.json.gz", "one")
+        await XCTAssertNoThrowAsync(try await put(store, "sourcing/g/x.json.gz", "one"))
+        await XCTAssertNoThrowAsync(try await put(store, "sourcing/g/x.json.gz", "one", replace: true))
+        await XCTAssertThrowsErrorAsync(try await put(store, "sourcing/g/x.json.gz", "two")) { error in
             guard case ObjectStoreError.keyTaken = error else { return XCTFail("\(error)") }
         }
         await XCTAssertEqualAsync(try Gzip.decompress(try await XCTUnwrapAsync(await store.get(key: "sourcing/g/x.json.gz"))), Data("one".utf8))
@@ -34,26 +35,27 @@ final class LocalObjectStoreTests: XCTestCase {
     func testKeysThatEscapeTheRootAreRefused() async {
         let store = makeStore()
         for key in ["../x.gz", "sourcing/../../x.gz", "/etc/x.gz", "a//b.gz", "a/\u{1}b.gz", ""] {
-            XCTAssertThrowsError(try put(store, key, "x"), key)
+            await XCTAssertThrowsErrorAsync(try await put(store, key, "x"), key)
         }
     }
 
     func testConcurrentWritersOfDifferentContentNeverClobber() async throws {
         let store = makeStore()
-        let results = ResultsBox()
-        DispatchQueue.concurrentPerform(iterations: 8) { i in
-            do { _ = try put(store, "sourcing/g/same.json.gz", "content-\(i)"); results.add(i) } catch {}
+        let winners = await withTaskGroup(of: Int?.self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    let data = Data("content-\(i)".utf8)
+                    let request = ObjectPutRequest(key: "sourcing/g/same.json.gz", body: try! Gzip.compress(data),
+                                                   contentSHA256: ContentHash.sha256Hex(data))
+                    return (try? await store.put(request)) == nil ? nil : i
+                }
+            }
+            return await group.compactMap { $0 }.reduce(into: [Int]()) { $0.append($1) }
         }
-        XCTAssertEqual(results.values.count, 1, "exactly one writer wins the key")
-        let winner = results.values[0]
+        XCTAssertEqual(winners.count, 1, "exactly one writer wins the key")
+        let winner = winners[0]
         await XCTAssertEqualAsync(try Gzip.decompress(try await XCTUnwrapAsync(await store.get(key: "sourcing/g/same.json.gz"))), Data("content-\(winner)".utf8))
     }
-}
-
-final class ResultsBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Int] = []
-    func add(_ v: Int) { lock.lock(); values.append(v); lock.unlock() }
 }
 
 final class SQLiteHashRegistryTests: XCTestCase {
@@ -82,7 +84,8 @@ final class SQLiteHashRegistryTests: XCTestCase {
         try await registry.register(sha256: "abc", datasetGroup: "g", record: RegistryRecord(location: "x", registeredAt: "t", metadata: [:]), ttl: 100)
         let reopened = try SQLiteHashRegistry(path: path, environment: "prod", clock: { clock.now })
         await XCTAssertTrueAsync(try await reopened.exists(sha256: "abc", datasetGroup: "g"))
-        XCTAssertEqual(try XCTUnwrap(reopened.timeToLive(sha256: "abc", datasetGroup: "g")), 100, accuracy: 1)
+        let ttl = try await XCTUnwrapAsync(try await reopened.timeToLive(sha256: "abc", datasetGroup: "g"))
+        XCTAssertEqual(ttl, 100, accuracy: 1)
         clock.advance(101)
         await XCTAssertFalseAsync(try await reopened.exists(sha256: "abc", datasetGroup: "g"))
         await XCTAssertEqualAsync(try await reopened.count(datasetGroup: "g"), 0)
@@ -95,14 +98,14 @@ final class SQLiteHashRegistryTests: XCTestCase {
         let clock = TestClock()
         let a = try SQLiteHashRegistry(path: path, environment: "dev", clock: { clock.now })
         let b = try SQLiteHashRegistry(path: path, environment: "dev", clock: { clock.now })
-        XCTAssertTrue(try a.claim(sha256: "h", datasetGroup: "g", ttl: 10))
-        XCTAssertFalse(try b.claim(sha256: "h", datasetGroup: "g", ttl: 10))
-        try b.releaseClaim(sha256: "h", datasetGroup: "g")
-        XCTAssertFalse(try b.claim(sha256: "h", datasetGroup: "g", ttl: 10), "only the owner releases a claim")
+        await XCTAssertTrueAsync(try await a.claim(sha256: "h", datasetGroup: "g", ttl: 10))
+        await XCTAssertFalseAsync(try await b.claim(sha256: "h", datasetGroup: "g", ttl: 10))
+        try await b.releaseClaim(sha256: "h", datasetGroup: "g")
+        await XCTAssertFalseAsync(try await b.claim(sha256: "h", datasetGroup: "g", ttl: 10), "only the owner releases a claim")
         clock.advance(11)
-        XCTAssertTrue(try b.claim(sha256: "h", datasetGroup: "g", ttl: 10), "an abandoned claim expires by itself")
-        try b.releaseClaim(sha256: "h", datasetGroup: "g")
-        XCTAssertTrue(try a.claim(sha256: "h", datasetGroup: "g", ttl: 10))
+        await XCTAssertTrueAsync(try await b.claim(sha256: "h", datasetGroup: "g", ttl: 10), "an abandoned claim expires by itself")
+        try await b.releaseClaim(sha256: "h", datasetGroup: "g")
+        await XCTAssertTrueAsync(try await a.claim(sha256: "h", datasetGroup: "g", ttl: 10))
     }
 
     func testRefusesUnknownEnvironment() async {
@@ -110,9 +113,8 @@ final class SQLiteHashRegistryTests: XCTestCase {
     }
 }
 
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current = Date(timeIntervalSince1970: 1_700_000_000)
-    var now: Date { lock.lock(); defer { lock.unlock() }; return current }
-    func advance(_ seconds: Double) { lock.lock(); current += seconds; lock.unlock() }
+final class TestClock: Sendable {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
+    var now: Date { current.withLock { $0 } }
+    func advance(_ seconds: Double) { current.withLock { $0 += seconds } }
 }

@@ -52,8 +52,8 @@ final class ConcurrencyBackfillTests: XCTestCase {
             let served = try sim.get(MisoSimulatorProcess.ctsPath, query: [("date", day)]).body
             XCTAssertEqual(try Gzip.decompress(stored), served, "\(key) holds what the server sent")
             let sha = ContentHash.sha256Hex(served)
-            let a = try XCTUnwrap(serialRegistry.get(sha256: sha, datasetGroup: group), key)
-            let b = try XCTUnwrap(parallelRegistry.get(sha256: sha, datasetGroup: group), key)
+            let a = try await XCTUnwrapAsync(try await serialRegistry.get(sha256: sha, datasetGroup: group), key)
+            let b = try await XCTUnwrapAsync(try await parallelRegistry.get(sha256: sha, datasetGroup: group), key)
             XCTAssertTrue(a.location.hasSuffix(key) && b.location.hasSuffix(key))
             var (ma, mb) = (a.metadata, b.metadata)
             XCTAssertNotNil(ma["collected_at"])
@@ -61,8 +61,8 @@ final class ConcurrencyBackfillTests: XCTestCase {
             mb["collected_at"] = nil
             XCTAssertEqual(ma, mb, "\(key): the same metadata apart from the run's own collection time")
         }
-        XCTAssertEqual(try serialRegistry.count(datasetGroup: group), days.count)
-        XCTAssertEqual(try parallelRegistry.count(datasetGroup: group), days.count)
+        await XCTAssertEqualAsync(try await serialRegistry.count(datasetGroup: group), days.count)
+        await XCTAssertEqualAsync(try await parallelRegistry.count(datasetGroup: group), days.count)
         XCTAssertEqual(try sim.stats().byPath[MisoSimulatorProcess.ctsPath], 2 * days.count + days.count,
                        "one request per day per run, plus the test's own reads")
     }

@@ -36,8 +36,9 @@ final class CrashSafetyTests: XCTestCase {
         return try scraper.registry()
     }
 
-    func audit(_ scraper: ScraperInvocation, _ redis: RedisServer?, _ expected: [String: Data]) throws -> [String] {
-        await SnapshotAudit.problems(storedKeys: scraper.store.keys(under: SnapshotAudit.ctsPrefix), fetch: { try await scraper.store.get(key: $0) },
+    func audit(_ scraper: ScraperInvocation, _ redis: RedisServer?, _ expected: [String: Data]) async throws -> [String] {
+        let store: any ObjectStore = scraper.store
+        return await SnapshotAudit.problems(storedKeys: scraper.store.keys(under: SnapshotAudit.ctsPrefix), fetch: { try await store.get(key: $0) },
                                registry: try registry(scraper, redis), expected: expected)
     }
 
@@ -65,7 +66,7 @@ final class CrashSafetyTests: XCTestCase {
                 XCTAssertEqual(rerun.status, 0, "\(label): \(rerun.transcript)")
                 XCTAssertEqual(rerun.count("collected"), stage == "register" ? 2 : 3, "\(label): \(rerun.transcript)")
                 XCTAssertEqual(rerun.count("skipped_duplicate"), stage == "register" ? 1 : 0, "\(label): \(rerun.transcript)")
-                XCTAssertEqual(try audit(scraper, backend, expected), [], label)
+                await XCTAssertEqualAsync(try await audit(scraper, backend, expected), [], label)
                 XCTAssertEqual(partialFiles(under: scraper.directory), [], "\(label): no partial objects")
 
                 let again = try scraper.run(arguments(days[0], days[2], redis: backend))
@@ -101,14 +102,14 @@ final class CrashSafetyTests: XCTestCase {
             XCTAssertEqual(summary["interrupted"], .bool(true))
             XCTAssertEqual(partialFiles(under: scraper.directory), [], "\(label): no partial objects")
             let done = Dictionary(uniqueKeysWithValues: expected.sorted { $0.key < $1.key }.prefix(collected).map { ($0.key, $0.value) })
-            XCTAssertEqual(try audit(scraper, nil, done), [], "\(label): what was collected is stored and registered, nothing else")
+            await XCTAssertEqualAsync(try await audit(scraper, nil, done), [], "\(label): what was collected is stored and registered, nothing else")
             XCTAssertTrue(ScraperLogLine.parse(child.stderr).contains { $0.level == "warning" && $0.message.contains("received \(label)") })
 
             try sim.configure([("latency_ms", "0")])
             let rerun = try scraper.run(arguments(days.first!, days.last!))
             XCTAssertEqual(rerun.status, 0, rerun.transcript)
             XCTAssertEqual(rerun.count("collected"), notAttempted, rerun.transcript)
-            XCTAssertEqual(try audit(scraper, nil, expected), [], "\(label): the rerun converged")
+            await XCTAssertEqualAsync(try await audit(scraper, nil, expected), [], "\(label): the rerun converged")
             try sim.configure([("latency_ms", "600")])
         }
     }
@@ -130,7 +131,7 @@ final class CrashSafetyTests: XCTestCase {
             let skipped = summaries.compactMap { summaryCount($0, "skipped_duplicate") }.reduce(0, +)
             XCTAssertEqual(collected, days.count, "\(label): each content stored by exactly one process: \(children.map(\.stdout))")
             XCTAssertEqual(skipped, days.count, label)
-            XCTAssertEqual(try audit(scraper, backend, expected), [], label)
+            await XCTAssertEqualAsync(try await audit(scraper, backend, expected), [], label)
         }
     }
 }

@@ -111,7 +111,7 @@ final class FaultBackendTests: XCTestCase {
 
     func s3Args(_ bucket: String) -> [String] { ["--s3-bucket", bucket, "--aws-profile", "faults"] }
 
-    func s3Problems(_ moto: MotoServer, _ expected: [String: Data]) throws -> [String] {
+    func s3Problems(_ moto: MotoServer, _ expected: [String: Data]) async throws -> [String] {
         let credentials = AWSCredentials(accessKeyID: "AKIALOCALSTACK000000", secretAccessKey: "x", source: .environment)
         let store = S3ObjectStore(configuration: try S3Configuration(bucket: bucket, endpointURL: moto.endpoint, credentials: credentials))
         var problems = await SnapshotAudit.problems(storedKeys: try moto.listKeys(bucket).filter { $0.hasPrefix(SnapshotAudit.ctsPrefix) },
@@ -133,7 +133,7 @@ final class FaultBackendTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.transcript)
         XCTAssertEqual(result.count("collected"), 2, result.transcript)
         XCTAssertEqual(proxy.failedPuts, 2, "the 503s were answered and retried")
-        XCTAssertEqual(try s3Problems(moto, try SnapshotAudit.ctsDays(["2025-01-19", "2025-01-20"], sim: sim)), [])
+        await XCTAssertEqualAsync(try await s3Problems(moto, try SnapshotAudit.ctsDays(["2025-01-19", "2025-01-20"], sim: sim)), [])
     }
 
     func testS3PersistentServerErrorsFailTheCandidateWithoutRegistering() async throws {
@@ -147,7 +147,7 @@ final class FaultBackendTests: XCTestCase {
         XCTAssertEqual(result.status, 1, result.transcript)
         XCTAssertEqual(result.count("failed"), 1)
         XCTAssertTrue(result.errors.first?.contains("store failed") == true && result.errors.first?.contains("503") == true, "\(result.errors)")
-        XCTAssertEqual(try s3Problems(moto, [:]), [])
+        await XCTAssertEqualAsync(try await s3Problems(moto, [:]), [])
     }
 
     func testS3WrongSecretIsRefusedWith403AndRegistersNothing() async throws {

@@ -28,7 +28,7 @@ final class ServeProcess {
     }
 
     func get(_ path: String, method: String = "GET") throws -> (status: Int, body: String, contentType: String?) {
-        let r = try await client.send(HTTPRequest(method: method, url: "http://127.0.0.1:\(port)\(path)", timeout: 10))
+        let r = try client.sendBlocking(HTTPRequest(method: method, url: "http://127.0.0.1:\(port)\(path)", timeout: 10))
         return (r.status, String(decoding: r.body, as: UTF8.self), r.headers["content-type"])
     }
 }

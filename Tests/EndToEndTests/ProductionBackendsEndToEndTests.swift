@@ -67,7 +67,7 @@ final class ProductionBackendsEndToEndTests: XCTestCase {
         let key = "sourcing/\(group)/year=2025/month=01/day=20/cts_20250120.json.gz"
         let served = try sim.get(MisoSimulatorProcess.ctsPath, query: [("date", "2025-01-20")]).body
         let listing = (try? moto.listKeys(bucket)) ?? []
-        let stored = try XCTUnwrap(try s3Store().get(key: key), "object at \(key): \(listing)")
+        let stored = try await XCTUnwrapAsync(try await s3Store().get(key: key), "object at \(key): \(listing)")
         XCTAssertEqual(try Gzip.decompress(stored), served)
 
         // Redis: the Python framework's key and record, TTL 365 days.

@@ -25,7 +25,7 @@ final class SecurityTests: XCTestCase {
 
     // MARK: Secrets
 
-    func testMarkerSecretsNeverAppearAtDebugLevelInLogsSummaryOrErrors() throws {
+    func testMarkerSecretsNeverAppearAtDebugLevelInLogsSummaryOrErrors() async throws {
         let redisSecret = "redis-pw-MARKER-7f3a"
         let awsSecret = "aws-secret-MARKER-91bd"
         let sessionToken = "aws-token-MARKER-c0de"
@@ -93,7 +93,7 @@ final class SecurityTests: XCTestCase {
 
     // MARK: TLS
 
-    func testTLSVerificationIsAlwaysOnAndACABundleMakesAPrivateCAWork() throws {
+    func testTLSVerificationIsAlwaysOnAndACABundleMakesAPrivateCAWork() async throws {
         let tls = try LoopbackTLSProxy(upstream: sim.baseURL)
         defer { tls.stop() }
         let httpsURL = tls.endpoint + MisoSimulatorProcess.ctsPath
@@ -109,7 +109,7 @@ final class SecurityTests: XCTestCase {
         XCTAssertTrue(untrusted.errors.first?.contains("TLS verification failed") == true, "\(untrusted.errors)")
         XCTAssertTrue(untrusted.errors.first?.contains("http.ca_bundle") == true, "the message says how to trust a CA")
         XCTAssertEqual(try sim.stats().requests, 0, "nothing was relayed over an unverified connection")
-        XCTAssertEqual(SnapshotAudit.problems(scraper, expected: [:]), [])
+        await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: [:]), [])
 
         // No setting turns verification off: such keys are refused before any work.
         for key in ["verify: false", "insecure: true", "verify_tls: false", "ssl_verify: false"] {
@@ -126,12 +126,12 @@ final class SecurityTests: XCTestCase {
         let trusted = try scraper.run(args)
         XCTAssertEqual(trusted.status, 0, trusted.transcript)
         XCTAssertEqual(trusted.count("collected"), 1, trusted.transcript)
-        XCTAssertEqual(SnapshotAudit.problems(scraper, expected: try SnapshotAudit.ctsDays(["2025-01-20"], sim: sim)), [])
+        await XCTAssertEqualAsync(await SnapshotAudit.problems(scraper, expected: try SnapshotAudit.ctsDays(["2025-01-20"], sim: sim)), [])
     }
 
     // MARK: Files
 
-    func testRegistryIsOwnerOnlyAndStoredFilesAreNotWritableByOthers() throws {
+    func testRegistryIsOwnerOnlyAndStoredFilesAreNotWritableByOthers() async throws {
         let previous = umask(0)  // the most permissive umask: the scraper must not rely on it
         defer { umask(previous) }
         let result = try scraper.run(["run", "miso-cts", "--api-url", ctsURL, "--rate-limit", "0", "--date", "2025-01-20"])
@@ -163,7 +163,7 @@ final class SecurityTests: XCTestCase {
             && !key.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0 == "." || $0.isEmpty }
     }
 
-    func testHostileNodeValuesStayInsideTheDatasetPrefixOrAreRefused() throws {
+    func testHostileNodeValuesStayInsideTheDatasetPrefixOrAreRefused() async throws {
         let values = ["../../etc", "../../../tmp/x", "/etc/passwd", "a/b/c", "MISO.PJM\u{1}\u{7}\n", "..", ".",
                       String(repeating: "N", count: 500), String(repeating: "N", count: 200), String(repeating: "../", count: 66),
                       String(repeating: "../", count: 170), "MISO PJM\tINTERFACE", "é/ü"]
@@ -191,7 +191,7 @@ final class SecurityTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: scraper.directory.deletingLastPathComponent().appendingPathComponent("etc").path))
     }
 
-    func testBadYAMLValuesAreRefusedBeforeAnyRequest() throws {
+    func testBadYAMLValuesAreRefusedBeforeAnyRequest() async throws {
         let cases: [(String, String)] = [
             ("defaults:\n  retry: {max_attempts: -1}\n", "max_attempts"),
             ("defaults:\n  retry: {max_attempts: many}\n", "max_attempts"),

@@ -243,7 +243,7 @@ final class SimulatorTests: XCTestCase {
         XCTAssertTrue(String(decoding: response.body.suffix(200), as: UTF8.self).hasSuffix("\"dataQuality\":\"FORECAST\"}}"))
 
         let capped = CurlHTTPClient(configuration: HTTPClientConfiguration(maxResponseBytes: 1024 * 1024))
-        XCTAssertThrowsError(try capped.send(HTTPRequest(url: sim.url(MisoSimulatorProcess.ctsPath)))) { error in
+        XCTAssertThrowsError(try capped.sendBlocking(HTTPRequest(url: sim.url(MisoSimulatorProcess.ctsPath)))) { error in
             guard case HTTPError.responseTooLarge = error else { return XCTFail("expected responseTooLarge, got \(error)") }
         }
     }
@@ -376,20 +376,20 @@ final class SimulatorTests: XCTestCase {
                 XCTAssertTrue(body.contains("use ") || body.contains("give "), "the message names the fix: \(body)")
             }
         }
-        let get = try CurlHTTPClient().send(HTTPRequest(url: sim.url("/_sim/config", query: [("fault", "none")])))
+        let get = try CurlHTTPClient().sendBlocking(HTTPRequest(url: sim.url("/_sim/config", query: [("fault", "none")])))
         XCTAssertEqual(get.status, 405, "changing settings needs POST")
         XCTAssertEqual(try sim.stats().fault, "http-503")
     }
 
-    func testConcurrentRequestsAreAllAnswered() throws {
+    func testConcurrentRequestsAreAllAnswered() async throws {
         let client = CurlHTTPClient()
         let url = sim.url(MisoSimulatorProcess.ctsPath, query: [("interval", "12:00")])
-        let expected = try client.send(HTTPRequest(url: url)).body
-        let failures = NSLock()
-        var mismatches = 0
-        DispatchQueue.concurrentPerform(iterations: 24) { _ in
-            let body = try? client.send(HTTPRequest(url: url)).body
-            failures.lock(); if body != expected { mismatches += 1 }; failures.unlock()
+        let expected = try await client.send(HTTPRequest(url: url)).body
+        let mismatches = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<24 {
+                group.addTask { (try? await client.send(HTTPRequest(url: url)).body) != expected }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         XCTAssertEqual(mismatches, 0)
         XCTAssertEqual(try sim.stats().requests, 25)
