@@ -168,9 +168,12 @@ struct RunCommand: AsyncParsableCommand {
             throw Exit.fail("\(error)", Exit.unavailable)
         }
         let progress = ProgressDisplay.make(prepared: prepared, logger: logger)
+        var onProgress: (@Sendable (String, Int, Int, CandidateOutcome) -> Void)?
+        if let progress {
+            onProgress = { _, _, _, outcome in progress.update(outcome) }
+        }
         let execution = CollectionRunner(logger: logger, catalog: catalog, force: force,
-                                         onProgress: progress.map { display in { _, _, _, outcome in display.update(outcome) } },
-                                         observer: FaultInjection.observer)
+                                         onProgress: onProgress, observer: FaultInjection.observer)
         let settingsValue = settings
         let summaries = await SignalCancellation.run(logger: logger) {
             await execution.run(prepared, services: services, settings: settingsValue)
