@@ -26,14 +26,15 @@ import Darwin
 /// ```
 ///
 /// Every blocking socket call (poll, accept, recv, send, and the sleeps of a throttled or paced
-/// body) runs on the server's own ``BlockingIOPool``, never on Swift's cooperative pool; the
+/// body) runs on the server's own ``BlockingIOPool`` threads, never on Swift's cooperative pool; the
 /// handler runs as async code in a child task per connection, so handlers run concurrently and
 /// must be `Sendable`. A handler that throws answers 500 with the error's description.
 ///
 /// The server protects itself with ``LoopbackHTTPLimits``: a cap on connections (excess answered
 /// 503), a bound on the request head (431), a deadline for the whole request (408, then close), no
-/// body on GET or HEAD (400), and a stall timeout for writes. The pool has a thread for every
-/// connection slot, so one slow client holds at most its own slot and never delays another's.
+/// body on GET or HEAD (400), and a stall timeout for writes. Each connection slot has a
+/// one-thread pool of its own (as do the accept loop and each rejection slot), so one slow client
+/// holds at most its own slot and its blocking calls never queue in front of another's.
 public final class LoopbackHTTPServer: Sendable {
     /// Answers one request. It may suspend (for example to await an async readiness check); it is
     /// cancelled when the server stops.
@@ -47,17 +48,26 @@ public final class LoopbackHTTPServer: Sendable {
     public let limits: LoopbackHTTPLimits
 
     private let handler: Handler
-    private let pool: BlockingIOPool
-    private let state = Mutex(State())
+    /// Runs the accept loop.
+    private let acceptPool: BlockingIOPool
+    /// One single-thread pool per connection slot: a connection's blocking calls run on its slot's
+    /// thread only. (One shared pool could queue a call behind another connection's long read when
+    /// it wakes an idle thread twice, so a slow client could delay others.)
+    private let slotPools: [BlockingIOPool]
+    /// One single-thread pool per rejection slot.
+    private let rejectionPools: [BlockingIOPool]
+    private let state: Mutex<State>
 
     /// Rejections (503 to connections over the cap) handled at once; more are closed outright.
     private static let rejectionSlots = 8
 
     private struct State {
         var session: Session?
-        /// Open connections of the current session, by descriptor.
+        /// Open connections of the current session, by descriptor (until just before they close).
         var connections: [Int32: SocketConnection] = [:]
-        var rejecting = 0
+        /// Connection slots not in use; a slot is in use from accept until its last call has run.
+        var freeSlots: [Int]
+        var freeRejectionSlots: [Int]
     }
 
     /// One bind-to-stop lifetime of the server.
@@ -97,10 +107,17 @@ public final class LoopbackHTTPServer: Sendable {
         self.requestedPort = port
         self.limits = limits
         self.handler = handler
-        // A thread for each connection slot, the accept loop and the rejections: no connection
-        // ever waits for a thread another one holds.
-        self.pool = BlockingIOPool(name: "loopback-http",
-                                   maximumThreads: limits.maxConnections + 1 + Self.rejectionSlots)
+        // A thread for each connection slot, the accept loop and each rejection slot (started on
+        // demand): no connection ever waits for a thread another one holds.
+        self.acceptPool = BlockingIOPool(name: "loopback-http-accept", maximumThreads: 1)
+        self.slotPools = (0..<limits.maxConnections).map {
+            BlockingIOPool(name: "loopback-http-\($0)", maximumThreads: 1)
+        }
+        self.rejectionPools = (0..<Self.rejectionSlots).map {
+            BlockingIOPool(name: "loopback-http-reject-\($0)", maximumThreads: 1)
+        }
+        self.state = Mutex(State(freeSlots: Array((0..<limits.maxConnections).reversed()),
+                                 freeRejectionSlots: Array((0..<Self.rejectionSlots).reversed())))
     }
 
     /// The bound port while the server is running (between ``start()`` or ``run(onListening:)``
@@ -206,13 +223,13 @@ public final class LoopbackHTTPServer: Sendable {
     /// The accept loop on a pool thread hands connections over; each is served in a child task.
     /// Returns when the accept loop has ended and every connection has closed.
     private func serve(_ session: Session) async {
-        let (accepted, continuation) = AsyncStream.makeStream(of: SocketConnection.self)
+        let (accepted, continuation) = AsyncStream.makeStream(of: Admitted.self)
         continuation.onTermination = { [self] _ in beginStop(session) }
-        pool.execute { [self] in acceptLoop(session, continuation) }
+        acceptPool.execute { [self] in acceptLoop(session, continuation) }
 
         await withDiscardingTaskGroup { group in
-            for await connection in accepted {
-                group.addTask { await self.serveConnection(connection) }
+            for await admitted in accepted {
+                group.addTask { await self.serveConnection(admitted.connection, slot: admitted.slot) }
             }
             // The loop ends only when the server stops (or the calling task is cancelled).
             group.cancelAll()
@@ -227,8 +244,14 @@ public final class LoopbackHTTPServer: Sendable {
         session.finished.resolve(.success(()))
     }
 
-    /// Runs on a pool thread until the server stops.
-    private func acceptLoop(_ session: Session, _ continuation: AsyncStream<SocketConnection>.Continuation) {
+    /// A connection the accept loop let in, and the slot it holds.
+    private struct Admitted: Sendable {
+        let connection: SocketConnection
+        let slot: Int
+    }
+
+    /// Runs on the accept pool's thread until the server stops.
+    private func acceptLoop(_ session: Session, _ continuation: AsyncStream<Admitted>.Continuation) {
         defer {
             close(session.listenFD)
             continuation.finish()
@@ -246,30 +269,28 @@ public final class LoopbackHTTPServer: Sendable {
                 continue
             }
             let connection = SocketConnection(fd: client)
-            enum Admission { case serve, reject, drop }
+            enum Admission { case serve(slot: Int), reject(slot: Int), drop }
             let admission: Admission = state.withLock { state in
                 if session.isStopping { return .drop }
-                if state.connections.count < limits.maxConnections {
+                if let slot = state.freeSlots.popLast() {
                     state.connections[client] = connection
-                    return .serve
+                    return .serve(slot: slot)
                 }
-                if state.rejecting < Self.rejectionSlots {
-                    state.rejecting += 1
-                    return .reject
-                }
+                if let slot = state.freeRejectionSlots.popLast() { return .reject(slot: slot) }
                 return .drop
             }
             switch admission {
-            case .serve:
-                if case .terminated = continuation.yield(connection) {
+            case .serve(let slot):
+                if case .terminated = continuation.yield(Admitted(connection: connection, slot: slot)) {
                     unregister(connection)
                     connection.closeNow()
+                    state.withLock { $0.freeSlots.append(slot) }
                     return
                 }
-            case .reject:
-                pool.execute { [self] in
+            case .reject(let slot):
+                rejectionPools[slot].execute { [self] in
                     reject(connection)
-                    state.withLock { $0.rejecting -= 1 }
+                    state.withLock { $0.freeRejectionSlots.append(slot) }
                 }
             case .drop:
                 connection.closeNow()
@@ -289,7 +310,9 @@ public final class LoopbackHTTPServer: Sendable {
 
     /// Reads the request, awaits the handler, writes the response and closes: every blocking step
     /// on the pool, the handler as async code.
-    private func serveConnection(_ connection: SocketConnection) async {
+    private func serveConnection(_ connection: SocketConnection, slot: Int) async {
+        let pool = slotPools[slot]
+        defer { state.withLock { $0.freeSlots.append(slot) } }
         let limits = self.limits
         let deadline = ContinuousClock.now + limits.requestTimeout
         connection.setSendTimeout(limits.sendStallTimeout)
