@@ -60,7 +60,7 @@ let package = Package(
         // `scraper bench`: the performance measurements, kept out of the shipped framework.
         .target(
             name: "Benchmarks",
-            dependencies: ["CollectionFramework", "BlockingIO", "LoopbackHTTP"],
+            dependencies: ["CollectionFramework", "BlockingIO", "LoopbackHTTP", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -105,6 +105,11 @@ let package = Package(
         .testTarget(
             name: "CollectionFrameworkTests",
             dependencies: ["CollectionFramework", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BenchmarksTests",
+            dependencies: ["Benchmarks", "CollectionFramework", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
