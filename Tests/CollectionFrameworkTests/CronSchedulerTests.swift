@@ -42,6 +42,7 @@ final class ProbeBoard: Sendable {
 struct ScheduledProbeCollector: Collector {
     static let typeName = "test.scheduled_probe"
     static let summary = "counts scheduled runs"
+    static let parameters = [CollectorParameter("delay_ms", .integer(0...60_000), help: "how long each fetch takes, in milliseconds")]
     let datasetGroup = "test_scheduled_probe"
     let name: String
     let delay: Double
@@ -86,16 +87,16 @@ final class CronSchedulerTests: XCTestCase {
         try? FileManager.default.removeItem(at: root)
     }
 
-    private func entry(_ name: String, schedule: String?, delayMs: Int = 0) -> CollectorEntry {
-        var e = CollectorEntry(name: name, type: ScheduledProbeCollector.typeName, schedule: schedule, parameters: ["delay_ms": String(delayMs)])
+    private func entry(_ name: String, schedule: String?, delayMs: Int = 0) -> ResolvedCollector {
+        var e = ResolvedCollector(name: name, type: ScheduledProbeCollector.typeName, schedule: schedule, parameters: ["delay_ms": String(delayMs)])
         e.pipeline.concurrency = 1
         return e
     }
 
-    private func daemon(_ entries: [CollectorEntry], state: ScheduleState, jitter: Double = 0,
+    private func daemon(_ entries: [ResolvedCollector], state: ScheduleState, jitter: Double = 0,
                         clock: any ScheduleClock = ScaledScheduleClock(speed: 120)) throws -> CollectionDaemon {
         let runner = CollectionRunner(logger: Logger(label: "test"), catalog: CollectorCatalog([ScheduledProbeCollector.self]))
-        let daemon = try CollectionDaemon(runner: runner, entries: entries, services: services, settings: SettingsLayer(),
+        let daemon = try CollectionDaemon(runner: runner, collectors: entries, services: services,
                                           state: state, jitterSeconds: jitter, clock: clock, timeZone: TimeZone(identifier: "UTC")!)
         return daemon
     }
@@ -232,7 +233,7 @@ final class CronSchedulerTests: XCTestCase {
         XCTAssertThrowsError(try daemon([entry("y", schedule: "0 0 30 2 *")], state: ScheduleState(path: nil))) { error in
             XCTAssertTrue("\(error)".contains("never fires"), "\(error)")
         }
-        XCTAssertThrowsError(try daemon([CollectorEntry(name: "z", type: "no.such", schedule: "* * * * *")], state: ScheduleState(path: nil))) { error in
+        XCTAssertThrowsError(try daemon([ResolvedCollector(name: "z", type: "no.such", schedule: "* * * * *")], state: ScheduleState(path: nil))) { error in
             XCTAssertTrue("\(error)".contains("unknown type no.such"), "\(error)")
         }
         let d = try daemon([entry("w", schedule: nil)], state: ScheduleState(path: nil))

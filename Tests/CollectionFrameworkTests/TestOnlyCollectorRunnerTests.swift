@@ -30,7 +30,7 @@ final class TestOnlyCollectorRunnerTests: XCTestCase {
     func testTheCatalogHoldsOnlyWhatTheTestRegistered() async throws {
         let runner = runner([HubCountCollector.self, InMemoryFeedCollector.self])
         XCTAssertEqual(runner.catalog.typeNames, ["test.hub_count", "test.in_memory"])
-        XCTAssertThrowsError(try runner.prepare(CollectorEntry(name: "cts", type: "miso.cts"), request: CollectionRequest())) { error in
+        XCTAssertThrowsError(try runner.prepare(ResolvedCollector(name: "cts", type: "miso.cts"), request: CollectionRequest())) { error in
             XCTAssertTrue("\(error)".contains("unknown type miso.cts"), "\(error)")
             XCTAssertTrue("\(error)".contains("known: test.hub_count, test.in_memory"), "\(error)")
         }
@@ -40,13 +40,13 @@ final class TestOnlyCollectorRunnerTests: XCTestCase {
         let sim = try MisoSimulatorProcess(arguments: ["--today", "2026-07-27"])
         defer { sim.stop() }
         let runner = runner([HubCountCollector.self])
-        let entry = CollectorEntry(name: "hubs", type: HubCountCollector.typeName, apiURL: sim.url(MisoSimulatorProcess.exAntePath))
+        let entry = ResolvedCollector(name: "hubs", type: HubCountCollector.typeName, apiURL: sim.url(MisoSimulatorProcess.exAntePath))
         // 2026-07-27T13:15:00Z = 08:15 EST.
         let request = CollectionRequest(collectionTime: Date(timeIntervalSince1970: 1_785_158_100))
 
         let prepared = try runner.prepare(entry, request: request)
         XCTAssertEqual(prepared.candidates.map(\.identifier), ["hubs_snapshot_20260727_0815.json"])
-        let first = await runner.run([prepared], services: services, settings: SettingsLayer())
+        let first = await runner.run([prepared], services: services)
         XCTAssertEqual(first.count, 1)
         XCTAssertEqual([first[0].totalCandidates, first[0].collected, first[0].failed], [1, 1, 0], "\(first[0].errors)")
         let key = "sourcing/test_hub_count/year=2026/month=07/day=27/hubs_snapshot_20260727_0815.json.gz"
@@ -58,23 +58,23 @@ final class TestOnlyCollectorRunnerTests: XCTestCase {
         let record = try XCTUnwrap(found)
         XCTAssertEqual(record.metadata["hubs"], .int(9), "metadata from the test collector reaches the registry")
 
-        let second = await runner.run([try runner.prepare(entry, request: request)], services: services, settings: SettingsLayer())
+        let second = await runner.run([try runner.prepare(entry, request: request)], services: services)
         XCTAssertEqual([second[0].collected, second[0].skippedDuplicate], [0, 1])
         XCTAssertEqual(try sim.stats().byPath[MisoSimulatorProcess.exAntePath], 3, "two runs plus the comparison fetch")
 
         try sim.setFault("exante-no-hubs", count: 1)
-        let rejected = await runner.run([try runner.prepare(entry, request: request)], services: services, settings: SettingsLayer())
+        let rejected = await runner.run([try runner.prepare(entry, request: request)], services: services)
         XCTAssertEqual(rejected[0].failed, 1)
         XCTAssertTrue(rejected[0].errors.first?.error.contains("[hubs_present]") == true, "\(rejected[0].errors)")
     }
 
     func testCollectorsRunTogetherAndOneFailureDoesNotStopTheOthers() async throws {
         let runner = runner([InMemoryFeedCollector.self])
-        let good = CollectorEntry(name: "good", type: InMemoryFeedCollector.typeName, parameters: ["payload": #"{"ok": true}"#])
-        let bad = CollectorEntry(name: "bad", type: InMemoryFeedCollector.typeName, parameters: ["payload": #"{"ok": false}"#])
-        let alsoGood = CollectorEntry(name: "also-good", type: InMemoryFeedCollector.typeName, parameters: ["payload": #"{"ok": true, "n": 2}"#])
+        let good = ResolvedCollector(name: "good", type: InMemoryFeedCollector.typeName, parameters: ["payload": #"{"ok": true}"#])
+        let bad = ResolvedCollector(name: "bad", type: InMemoryFeedCollector.typeName, parameters: ["payload": #"{"ok": false}"#])
+        let alsoGood = ResolvedCollector(name: "also-good", type: InMemoryFeedCollector.typeName, parameters: ["payload": #"{"ok": true, "n": 2}"#])
         let prepared = try [good, bad, alsoGood].map { try runner.prepare($0, request: CollectionRequest()) }
-        let summaries = await runner.run(prepared, services: services, settings: SettingsLayer())
+        let summaries = await runner.run(prepared, services: services)
         XCTAssertEqual(summaries.map(\.collector), ["good", "bad", "also-good"])
         XCTAssertEqual(summaries.map(\.collected), [1, 0, 1])
         XCTAssertEqual(summaries.map(\.failed), [0, 1, 0])
@@ -92,10 +92,10 @@ final class TestOnlyCollectorRunnerTests: XCTestCase {
 
     func testPrepareRefusesBadConfigurationBeforeAnyBackendIsTouched() async throws {
         let runner = runner([HubCountCollector.self, InMemoryFeedCollector.self])
-        XCTAssertThrowsError(try runner.prepare(CollectorEntry(name: "hubs", type: HubCountCollector.typeName), request: CollectionRequest())) { error in
+        XCTAssertThrowsError(try runner.prepare(ResolvedCollector(name: "hubs", type: HubCountCollector.typeName), request: CollectionRequest())) { error in
             XCTAssertTrue("\(error)".contains("collector hubs: test.hub_count needs api_url"), "\(error)")
         }
-        let entry = CollectorEntry(name: "mem", type: InMemoryFeedCollector.typeName, parameters: ["payload": "{}"])
+        let entry = ResolvedCollector(name: "mem", type: InMemoryFeedCollector.typeName, parameters: ["payload": "{}"])
         let day = CollectionRequest(mode: .day(CalendarDate(year: 2026, month: 7, day: 27)!))
         XCTAssertThrowsError(try runner.prepare(entry, request: day)) { error in
             XCTAssertTrue("\(error)".contains("test.in_memory is a snapshot-only feed"), "\(error)")
@@ -135,6 +135,7 @@ private struct HubCountCollector: Collector {
 private struct InMemoryFeedCollector: Collector {
     static let typeName = "test.in_memory"
     static let summary = "serves its configured payload"
+    static let parameters = [CollectorParameter("payload", .string(maxLength: 10_000), help: "the bytes every run collects")]
     let datasetGroup = "test_in_memory"
     let name: String
     let payload: Data

@@ -12,11 +12,11 @@ extension CollectionRequest {
             "\(typeName) is a snapshot-only feed: it has no date parameter and always serves the current interval, so \(asked) cannot be honoured; run it without --date/--start-date/--end-date")
     }
 
-    /// Refuses filters whose names are not in `accepted`. Throws ``CollectorError/invalidArgument(_:)``.
+    /// Refuses filters whose names are not in `accepted` (with a "did you mean" when one is close).
+    /// Throws ``CollectorError/invalidArgument(_:)``.
     public func requireOnlyFilters(_ accepted: [String], collector typeName: String) throws {
         for name in filters.keys.sorted() where !accepted.contains(name) {
-            let allowed = accepted.isEmpty ? "it accepts no filters" : "accepted filters are \(accepted.joined(separator: ", "))"
-            throw CollectorError.invalidArgument("unknown filter \(String(reflecting: name)) for \(typeName): \(allowed)")
+            throw CollectorError.invalidArgument(CollectorParameter.unknownMessage(name, accepted: accepted, collector: typeName))
         }
     }
 }

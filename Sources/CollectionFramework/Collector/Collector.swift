@@ -20,7 +20,9 @@ public protocol Collector: Sendable {
     static var typeName: String { get }
     /// One line for `scraper list`.
     static var summary: String { get }
-    /// Filters and parameters the collector understands (for checking config and `--help`).
+    /// Every parameter the collector accepts, with its kind and help. The runner checks
+    /// `collectors.yaml` `parameters:` and `--param` values against it before any request; an
+    /// undeclared name is refused. The default is none.
     static var parameters: [CollectorParameter] { get }
 
     /// Builds the collector from its configuration; throws ``CollectorError`` for bad parameters.
@@ -52,31 +54,21 @@ extension Collector {
     }
 }
 
-/// A filter or parameter a collector accepts.
-public struct CollectorParameter: Sendable, Equatable {
-    public var name: String
-    public var help: String
-    public init(_ name: String, help: String) {
-        self.name = name
-        self.help = help
-    }
-}
-
 /// How one configured collector instance is set up (from `collectors.yaml` and the command line).
 public struct CollectorConfiguration: Sendable, Equatable {
     /// The instance name, e.g. `miso-cts`.
     public var name: String
     /// Overrides the collector's default endpoint (a mirror, the simulator).
     public var apiURL: String?
-    /// Free-form parameters from YAML (`parameters:`), as strings.
+    /// Parameters from YAML (`parameters:`), as strings, already checked against ``Collector/parameters``.
     public var parameters: [String: String]
     /// User-Agent to announce.
     public var userAgent: String
-    /// Seconds allowed for one request.
+    /// Seconds allowed for one request (``Defaults/requestTimeout`` unless configured).
     public var requestTimeout: Double
 
     public init(name: String, apiURL: String? = nil, parameters: [String: String] = [:],
-                userAgent: String = HTTPClientConfiguration.defaultUserAgent, requestTimeout: Double = 30) {
+                userAgent: String = Defaults.httpClient.userAgent, requestTimeout: Double = Defaults.requestTimeout) {
         self.name = name
         self.apiURL = apiURL
         self.parameters = parameters

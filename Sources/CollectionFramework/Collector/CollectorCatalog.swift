@@ -20,3 +20,8 @@ public struct CollectorCatalog: Sendable {
     /// Registered type names, sorted.
     public var typeNames: [String] { types.keys.sorted() }
 }
+
+extension CollectorCatalog {
+    /// Each registered type's declared parameters, by type name (for checking `collectors.yaml`).
+    public var declaredParameters: [String: [CollectorParameter]] { types.mapValues { $0.parameters } }
+}

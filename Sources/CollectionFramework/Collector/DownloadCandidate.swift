@@ -16,10 +16,12 @@ public struct DownloadCandidate: Sendable, Equatable {
     public var partitionDate: CalendarDate
     /// Facts about the candidate, copied into the registry record and the notification.
     public var metadata: JSONObject
+    /// What was asked for (the day, the filters), for the validator: never read back from the URL.
+    public var context: CandidateContext
 
     public init(identifier: String, sourceURL: String, queryParameters: [QueryParameter] = [],
-                headers: [String: String] = [:], timeout: Double = 30, partitionDate: CalendarDate,
-                metadata: JSONObject = [:]) {
+                headers: [String: String] = [:], timeout: Double = Defaults.requestTimeout, partitionDate: CalendarDate,
+                metadata: JSONObject = [:], context: CandidateContext = CandidateContext()) {
         self.identifier = identifier
         self.sourceURL = sourceURL
         self.queryParameters = queryParameters
@@ -27,6 +29,7 @@ public struct DownloadCandidate: Sendable, Equatable {
         self.timeout = timeout
         self.partitionDate = partitionDate
         self.metadata = metadata
+        self.context = context
     }
 
     /// The full URL with its query string, percent-encoded.

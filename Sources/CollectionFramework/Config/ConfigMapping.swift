@@ -140,6 +140,11 @@ struct ConfigMapping {
         return text
     }
 
+    /// One of the spellings of `kind` (a backend type), as its case.
+    func kind<K: CaseIterable & RawRepresentable>(_ key: String, _ kind: K.Type) throws -> K? where K.RawValue == String {
+        try choice(key, K.spellings).flatMap(K.init(rawValue:))
+    }
+
     func mapping(_ key: String) throws -> ConfigMapping? {
         guard let node = mapping[key] else { return nil }
         if node.null != nil { return nil }

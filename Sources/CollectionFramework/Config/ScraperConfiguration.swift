@@ -32,16 +32,18 @@ public struct ScraperConfiguration: Sendable, Equatable {
     }
 
     /// Loads and checks `path` for `environment`. `knownTypes` are the registered collector types;
-    /// `variables` is the process environment (for `${VAR}` and the spec's variables).
+    /// `variables` is the process environment (for `${VAR}` and the spec's variables);
+    /// `parameters` the declared parameters of each type (``CollectorCatalog/declaredParameters``),
+    /// against which each entry's `parameters:` are checked (a type missing from it is not checked here).
     public static func load(path: String, environment: String, variables: [String: String],
-                            knownTypes: [String]) throws -> ScraperConfiguration {
+                            knownTypes: [String], parameters: [String: [CollectorParameter]] = [:]) throws -> ScraperConfiguration {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError(file: path, "cannot read the configuration file: \(error.localizedDescription); pass --config PATH")
         }
-        return try parse(text, file: path, environment: environment, variables: variables, knownTypes: knownTypes)
+        return try parse(text, file: path, environment: environment, variables: variables, knownTypes: knownTypes, parameters: parameters)
     }
 
     /// What ``check(path:environment:variables:knownTypes:)`` found: the configuration when there is
@@ -57,24 +59,26 @@ public struct ScraperConfiguration: Sendable, Equatable {
     }
 
     /// Like ``load(path:environment:variables:knownTypes:)`` but goes on past a problem to report them all.
-    public static func check(path: String, environment: String, variables: [String: String], knownTypes: [String]) -> CheckResult {
+    public static func check(path: String, environment: String, variables: [String: String], knownTypes: [String],
+                             parameters: [String: [CollectorParameter]] = [:]) -> CheckResult {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             return CheckResult(configuration: nil, problems: [ConfigError(file: path, "cannot read the configuration file: \(error.localizedDescription); pass --config PATH")])
         }
-        return check(text, file: path, environment: environment, variables: variables, knownTypes: knownTypes)
+        return check(text, file: path, environment: environment, variables: variables, knownTypes: knownTypes, parameters: parameters)
     }
 
     /// Checks configuration text; see ``check(path:environment:variables:knownTypes:)``.
     public static func check(_ text: String, file: String, environment: String, variables: [String: String],
-                             knownTypes: [String]) -> CheckResult {
+                             knownTypes: [String], parameters: [String: [CollectorParameter]] = [:]) -> CheckResult {
         let problems = ConfigProblemList()
         let configuration: ScraperConfiguration?
         do {
             configuration = try problems.collect {
-                try parse(text, file: file, environment: environment, variables: variables, knownTypes: knownTypes, problems: problems)
+                try parse(text, file: file, environment: environment, variables: variables, knownTypes: knownTypes,
+                          parameters: parameters, problems: problems)
             }
         } catch {
             problems.add(ConfigError(file: file, "\(error)"))
@@ -90,12 +94,13 @@ public struct ScraperConfiguration: Sendable, Equatable {
 
     /// Parses configuration text; see ``load(path:environment:variables:knownTypes:)``.
     public static func parse(_ text: String, file: String, environment: String, variables: [String: String],
-                             knownTypes: [String]) throws -> ScraperConfiguration {
-        try parse(text, file: file, environment: environment, variables: variables, knownTypes: knownTypes, problems: nil)
+                             knownTypes: [String], parameters: [String: [CollectorParameter]] = [:]) throws -> ScraperConfiguration {
+        try parse(text, file: file, environment: environment, variables: variables, knownTypes: knownTypes,
+                  parameters: parameters, problems: nil)
     }
 
     static func parse(_ text: String, file: String, environment: String, variables: [String: String],
-                      knownTypes: [String], problems: ConfigProblemList?) throws -> ScraperConfiguration {
+                      knownTypes: [String], parameters: [String: [CollectorParameter]], problems: ConfigProblemList?) throws -> ScraperConfiguration {
         guard RegistryKey.environments.contains(environment) else {
             throw ConfigError("unknown environment \(environment.debugDescription): use dev, staging or prod")
         }
@@ -140,7 +145,9 @@ public struct ScraperConfiguration: Sendable, Equatable {
                     try attempt {
                         let entry = try ConfigMapping(node, path: "collectors.\(name)", file: file, environment: variables,
                                                       interpolate: true, problems: problems)
-                        if let parsed = try collector(name: name, entry, shared: settings, knownTypes: knownTypes) { collectors.append(parsed) }
+                        if let parsed = try collector(name: name, entry, shared: settings, knownTypes: knownTypes, parameters: parameters) {
+                            collectors.append(parsed)
+                        }
                     }
                 }
             }
@@ -180,12 +187,12 @@ public struct ScraperConfiguration: Sendable, Equatable {
     static func environmentVariableLayer(_ variables: [String: String]) throws -> SettingsLayer {
         var layer = SettingsLayer()
         if let bucket = variables["S3_BUCKET"], !bucket.isEmpty {
-            layer.storage.type = "s3"
+            layer.storage.type = .s3
             layer.storage.bucket = bucket
         }
         if let profile = variables["AWS_PROFILE"], !profile.isEmpty { layer.storage.profile = profile }
         if let host = variables["REDIS_HOST"], !host.isEmpty {
-            layer.registry.type = "redis"
+            layer.registry.type = .redis
             layer.registry.host = host
         }
         if let port = variables["REDIS_PORT"], !port.isEmpty {
@@ -196,7 +203,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
         }
         if let password = variables["REDIS_PASSWORD"], !password.isEmpty { layer.registry.password = password }
         if let kafka = variables["KAFKA_CONNECTION_STRING"], !kafka.isEmpty {
-            layer.notifications.type = "kafka"
+            layer.notifications.type = .kafka
             layer.notifications.connectionString = kafka
         }
         return layer
@@ -207,7 +214,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
         var layer = SettingsLayer()
         if let s = try m.mapping("storage") {
             try s.allowOnly(StorageSettings.keys)
-            layer.storage.type = try s.choice("type", ["local", "s3"])
+            layer.storage.type = try s.kind("type", StorageKind.self)
             layer.storage.path = try s.string("path")
             layer.storage.bucket = try s.string("bucket")
             layer.storage.region = try s.string("region")
@@ -216,7 +223,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
         }
         if let r = try m.mapping("registry") {
             try r.allowOnly(RegistrySettings.keys)
-            layer.registry.type = try r.choice("type", ["embedded", "redis"])
+            layer.registry.type = try r.kind("type", RegistryKind.self)
             layer.registry.path = try r.string("path")
             layer.registry.host = try r.string("host")
             layer.registry.port = try r.int("port", in: 1...65535)
@@ -230,7 +237,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
         }
         if let n = try m.mapping("notifications") {
             try n.allowOnly(NotificationSettings.keys)
-            layer.notifications.type = try n.choice("type", ["none", "kafka"])
+            layer.notifications.type = try n.kind("type", NotifierKind.self)
             layer.notifications.connectionString = try n.string("connection_string")
             layer.notifications.topic = try n.string("topic")
             layer.notifications.securityProtocol = try n.choice("security_protocol", ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"])
@@ -290,7 +297,8 @@ public struct ScraperConfiguration: Sendable, Equatable {
     }
 
     /// The entry, or nil when a problem was recorded (only while collecting problems).
-    static func collector(name: String, _ m: ConfigMapping, shared: SettingsLayer, knownTypes: [String]) throws -> CollectorEntry? {
+    static func collector(name: String, _ m: ConfigMapping, shared: SettingsLayer, knownTypes: [String],
+                          parameters declarations: [String: [CollectorParameter]]) throws -> CollectorEntry? {
         try m.allowOnly(collectorKeys)
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
             try m.report(m.error(nil, "collector name \(name.debugDescription) may use only letters, digits, '-' and '_'"))
@@ -319,6 +327,11 @@ public struct ScraperConfiguration: Sendable, Equatable {
             try m.report(m.error(m.node("api_url"), "collectors.\(name).api_url must start with http:// or https://, not \(url.debugDescription)"))
         }
         entry.parameters = try m.stringMap("parameters") ?? [:]
+        // `scraper config check` reports bad parameters here, with positions; `run` and `serve` check
+        // them when they prepare a collector (so a disabled entry never stops a run).
+        if m.problems != nil, typeKnown, let type, let declared = declarations[type], let section = try m.mapping("parameters") {
+            try checkParameters(section, declared: declared, type: type)
+        }
         entry.http = shared.http
         entry.retry = shared.retry
         entry.pipeline = shared.pipeline
@@ -326,6 +339,23 @@ public struct ScraperConfiguration: Sendable, Equatable {
         if let r = try m.mapping("retry") { entry.retry.overlay(try retry(r)) }
         if let p = try m.mapping("pipeline") { entry.pipeline.overlay(try pipeline(p)) }
         return typeKnown ? entry : nil
+    }
+
+    /// Each of an entry's `parameters:` against its type's declaration, reported at the key (unknown
+    /// name) or the value (refused value).
+    static func checkParameters(_ section: ConfigMapping, declared: [CollectorParameter], type: String) throws {
+        for key in section.keys {
+            guard let parameter = declared.first(where: { $0.name == key }) else {
+                let keyNode = section.mapping.first { $0.key.scalar?.string == key }?.key
+                let hint = declared.map(\.name).first { $0.lowercased() == key.lowercased() || ConfigMapping.closeEnough($0, key) }
+                try section.report(section.error(keyNode, "unknown key '\(key)' in \(section.path)"
+                    + (hint.map { " (did you mean '\($0)'?)" } ?? "")
+                    + "; \(type) accepts " + (declared.isEmpty ? "no parameters" : "only: \(declared.map(\.name).joined(separator: ", "))")))
+                continue
+            }
+            guard let value = try section.string(key), let problem = parameter.problem(with: value) else { continue }
+            try section.report(section.error(section.node(key), "\(section.path).\(key): invalid \(key) \(CollectorParameter.quoted(value)) for \(type): \(problem)"))
+        }
     }
 
     static func yamlError(_ error: YamlError, file: String) -> ConfigError {

@@ -1,9 +1,9 @@
 /// Where objects are stored. Every field is optional so that defaults, an environment section,
 /// environment variables and flags can be layered (later layers win field by field).
 public struct StorageSettings: Sendable, Equatable {
-    /// `local` (default) or `s3`.
-    public var type: String?
-    /// Root folder of the local store (default `./data`).
+    /// The backend; ``Defaults/storageKind`` when no layer names one.
+    public var type: StorageKind?
+    /// Root folder of the local store (default ``Defaults/dataDirectory``).
     public var path: String?
     public var bucket: String?
     public var region: String?
@@ -21,9 +21,9 @@ public struct StorageSettings: Sendable, Equatable {
 
 /// The hash registry.
 public struct RegistrySettings: Sendable, Equatable {
-    /// `embedded` (default, SQLite) or `redis`.
-    public var type: String?
-    /// Embedded registry file (default `./data/registry.sqlite3`).
+    /// The backend; ``Defaults/registryKind`` when no layer names one.
+    public var type: RegistryKind?
+    /// Embedded registry file (default ``Defaults/registryPath``).
     public var path: String?
     public var host: String?
     public var port: Int?
@@ -48,8 +48,8 @@ public struct RegistrySettings: Sendable, Equatable {
 
 /// Notifications of stored objects.
 public struct NotificationSettings: Sendable, Equatable {
-    /// `none` (default) or `kafka`.
-    public var type: String?
+    /// The backend; ``Defaults/notifierKind`` when no layer names one.
+    public var type: NotifierKind?
     public var connectionString: String?
     public var topic: String?
     public var securityProtocol: String?
@@ -104,9 +104,11 @@ public struct RetrySettings: Sendable, Equatable {
         maxDelay = o.maxDelay ?? maxDelay; maxRetryAfter = o.maxRetryAfter ?? maxRetryAfter
     }
 
-    /// The policy these settings describe, built-in defaults filling the gaps.
+    /// The policy these settings describe, ``Defaults/retryPolicy`` filling the gaps.
     public var policy: RetryPolicy {
-        RetryPolicy(maxAttempts: maxAttempts ?? 4, baseDelay: baseDelay ?? 1, maxDelay: maxDelay ?? 30, maxRetryAfter: maxRetryAfter ?? 120)
+        let d = Defaults.retryPolicy
+        return RetryPolicy(maxAttempts: maxAttempts ?? d.maxAttempts, baseDelay: baseDelay ?? d.baseDelay,
+                           maxDelay: maxDelay ?? d.maxDelay, maxRetryAfter: maxRetryAfter ?? d.maxRetryAfter)
     }
 }
 
@@ -181,18 +183,18 @@ public struct CollectorEntry: Sendable, Equatable {
 /// The `serve:` section: where `scraper serve` answers `/metrics`, `/healthz` and `/readyz`, how much it
 /// staggers run starts, and where it remembers when each collector last ran.
 public struct ServeSettings: Sendable, Equatable {
-    /// Listening address, a dotted IPv4 address (default `127.0.0.1`; `0.0.0.0` in a container).
+    /// Listening address, a dotted IPv4 address (default ``Defaults/serveHost``; `0.0.0.0` in a container).
     public var host: String?
-    /// Listening port (default 9464; 0 picks a free port and prints it).
+    /// Listening port (default ``Defaults/servePort``; 0 picks a free port and prints it).
     public var port: Int?
-    /// Each run starts a random 0…jitter seconds after its slot (default 5).
+    /// Each run starts a random 0…jitter seconds after its slot (default ``Defaults/jitterSeconds``).
     public var jitterSeconds: Double?
     /// Schedule state file (default: beside the embedded registry, `serve-state.<env>.json`).
     public var statePath: String?
 
-    public static let defaultHost = "127.0.0.1"
-    public static let defaultPort = 9464
-    public static let defaultJitterSeconds = 5.0
+    public static var defaultHost: String { Defaults.serveHost }
+    public static var defaultPort: Int { Defaults.servePort }
+    public static var defaultJitterSeconds: Double { Defaults.jitterSeconds }
 
     public init() {}
     static let keys = ["host", "port", "jitter_seconds", "state_path"]

@@ -1,18 +1,28 @@
 import Foundation
 import Logging
 
-/// A collector built from its entry, with its candidates already generated (so bad filters are
-/// refused before any backend is touched).
+/// A collector built from its resolved settings, with its candidates already generated (so bad
+/// parameters and filters are refused before any backend is touched).
 public struct PreparedCollector: Sendable {
-    public var entry: CollectorEntry
+    public var settings: ResolvedCollector
     public var collector: any Collector
     public var candidates: [DownloadCandidate]
+
+    /// The collector's name, e.g. `miso-cts`.
+    public var name: String { settings.name }
 }
 
-/// Turns configured collector entries into pipelines over shared services and runs them: what
+/// Turns resolved collector settings into pipelines over shared services and runs them: what
 /// `scraper run` and `scraper serve` do, usable with any ``CollectorCatalog`` (tests register
-/// collectors of their own). Cancelling the task that calls ``run(_:services:settings:)`` stops
-/// the run: no new candidate starts (see ``CollectionPipeline``).
+/// collectors of their own). Cancelling the task that calls ``run(_:services:)`` stops the run:
+/// no new candidate starts (see ``CollectionPipeline``).
+///
+/// ```swift
+/// let settings = configuration.settings            // layered: flags > env vars > YAML env > YAML defaults
+/// let collector = settings.resolved(entry)          // ResolvedCollector: client, timeout, retry, PipelineOptions
+/// let prepared = try runner.prepare(collector, request: request)
+/// let summaries = await runner.run([prepared], services: services)
+/// ```
 public struct CollectionRunner: Sendable {
     public let logger: Logger
     public let catalog: CollectorCatalog
@@ -32,43 +42,55 @@ public struct CollectionRunner: Sendable {
         self.observer = observer
     }
 
-    /// Builds the collector and generates its candidates; throws on bad parameters or filters.
-    public func prepare(_ entry: CollectorEntry, request: CollectionRequest) throws -> PreparedCollector {
-        guard let type = catalog.type(named: entry.type) else {
-            throw ConfigError("collector \(entry.name) has unknown type \(entry.type); known: \(catalog.typeNames.joined(separator: ", "))")
+    /// Builds the collector and generates its candidates. Throws ``ConfigError`` naming the collector
+    /// for an unknown type, a parameter (from `collectors.yaml` or the request) that the type does
+    /// not declare or whose value it refuses, or a collector that refuses its configuration or request.
+    ///
+    /// The request's filters (`--param`, CTS's `--interval`/`--node`) lie over the configured parameters.
+    public func prepare(_ settings: ResolvedCollector, request: CollectionRequest) throws -> PreparedCollector {
+        guard let type = catalog.type(named: settings.type) else {
+            throw ConfigError("collector \(settings.name) has unknown type \(settings.type); known: \(catalog.typeNames.joined(separator: ", "))")
+        }
+        do {
+            try CollectorParameter.check(settings.parameters, against: type.parameters, collector: type.typeName)
+        } catch {
+            throw ConfigError("collector \(settings.name): \(error)")
         }
         let configuration = CollectorConfiguration(
-            name: entry.name, apiURL: entry.apiURL, parameters: entry.parameters,
-            userAgent: entry.http.userAgent ?? HTTPClientConfiguration.defaultUserAgent,
-            requestTimeout: entry.http.timeout ?? 60)
+            name: settings.name, apiURL: settings.apiURL, parameters: settings.parameters,
+            userAgent: settings.client.userAgent, requestTimeout: settings.requestTimeout)
         let collector: any Collector
         do {
             collector = try type.init(configuration: configuration)
         } catch {
-            throw ConfigError("collector \(entry.name): \(error)")
+            throw ConfigError("collector \(settings.name): \(error)")
         }
         var request = request
-        request.filters.merge(entry.parameters.filter { key, _ in type.parameters.contains { $0.name == key } }) { cli, _ in cli }
         do {
-            return PreparedCollector(entry: entry, collector: collector, candidates: try collector.candidates(for: request))
+            try CollectorParameter.check(request.filters, against: type.parameters, collector: type.typeName)
+            request.filters.merge(settings.parameters) { requested, _ in requested }
+            return PreparedCollector(settings: settings, collector: collector, candidates: try collector.candidates(for: request))
         } catch {
-            throw ConfigError("collector \(entry.name): \(error)")
+            throw ConfigError("collector \(settings.name): \(error)")
         }
     }
 
     /// Runs every prepared collector at once (each on its own pipeline, in a task group, sharing
-    /// one HTTP client and the backends) and returns their summaries in order.
-    public func run(_ prepared: [PreparedCollector], services: PipelineServices, settings: SettingsLayer) async -> [RunSummary] {
-        let sharedConfiguration = Self.clientConfiguration(settings.http)
-        let shared = CurlHTTPClient(configuration: sharedConfiguration)
+    /// the backends) and returns their summaries in order. Collectors whose client configurations
+    /// are equal share one HTTP client.
+    public func run(_ prepared: [PreparedCollector], services: PipelineServices) async -> [RunSummary] {
+        var clients: [(configuration: HTTPClientConfiguration, client: CurlHTTPClient)] = []
         var summaries = [RunSummary?](repeating: nil, count: prepared.count)
         await withTaskGroup(of: (Int, RunSummary).self) { group in
             for (index, item) in prepared.enumerated() {
-                // A collector whose own http section changes the client (response cap, CA bundle,
-                // connect timeout, User-Agent) gets a client of its own; the others share one.
-                let own = Self.clientConfiguration(item.entry.http)
-                let client = own == sharedConfiguration ? shared : CurlHTTPClient(configuration: own)
-                let pipeline = pipeline(for: item, services: services, shared: client, settings: settings)
+                let client: CurlHTTPClient
+                if let shared = clients.first(where: { $0.configuration == item.settings.client }) {
+                    client = shared.client
+                } else {
+                    client = CurlHTTPClient(configuration: item.settings.client)
+                    clients.append((item.settings.client, client))
+                }
+                let pipeline = pipeline(for: item, services: services, shared: client)
                 group.addTask { (index, await pipeline.run(candidates: item.candidates)) }
             }
             for await (index, summary) in group { summaries[index] = summary }
@@ -76,33 +98,19 @@ public struct CollectionRunner: Sendable {
         return summaries.map { $0! }
     }
 
-    /// The curl client settings an http section asks for (defaults where it is silent).
-    static func clientConfiguration(_ http: HTTPSettings) -> HTTPClientConfiguration {
-        HTTPClientConfiguration(
-            userAgent: http.userAgent ?? HTTPClientConfiguration.defaultUserAgent,
-            connectTimeout: http.connectTimeout ?? 10,
-            maxResponseBytes: http.maxResponseBytes ?? 512 * 1024 * 1024,
-            caBundlePath: http.caBundle)
-    }
-
     /// The pipeline that runs one prepared collector: its own rate limit and retry policy around
-    /// the shared client, the pipeline options of its entry.
-    public func pipeline(for item: PreparedCollector, services: PipelineServices, shared: any HTTPClient, settings: SettingsLayer) -> CollectionPipeline {
+    /// the shared client, its pipeline options (with the runner's `force`).
+    public func pipeline(for item: PreparedCollector, services: PipelineServices, shared: any HTTPClient) -> CollectionPipeline {
         var log = logger
-        log[metadataKey: "collector"] = "\(item.entry.name)"
-        let metrics = PipelineMetrics(collector: item.entry.name, environment: services.registry.environment)
+        log[metadataKey: "collector"] = "\(item.name)"
+        let metrics = PipelineMetrics(collector: item.name, environment: services.registry.environment)
         let http = ResilientHTTPClient(
-            base: shared, retryPolicy: item.entry.retry.policy,
-            rateLimiter: RateLimiter(requestsPerMinute: item.entry.http.rateLimitPerMinute ?? 0),
+            base: shared, retryPolicy: item.settings.retryPolicy,
+            rateLimiter: RateLimiter(requestsPerMinute: item.settings.rateLimitPerMinute),
             logger: log, onRetry: { _ in metrics.retry() })
-        let options = PipelineOptions(
-            force: force, concurrency: item.entry.pipeline.concurrency ?? 4,
-            gzipLevel: item.entry.pipeline.gzipLevel ?? Gzip.defaultLevel,
-            registryTTL: (settings.registry.ttlDays ?? 365) * 24 * 3600,
-            claimTTL: settings.registry.claimTTL ?? 300,
-            quarantineRejected: item.entry.pipeline.quarantineRejected ?? true,
-            retryPolicy: item.entry.retry.policy)
-        let name = item.entry.name
+        var options = item.settings.pipeline
+        options.force = force
+        let name = item.name
         let progress = onProgress.map { report in
             { @Sendable (done: Int, total: Int, outcome: CandidateOutcome) in report(name, done, total, outcome) }
         }

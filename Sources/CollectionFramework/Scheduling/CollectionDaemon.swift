@@ -10,32 +10,32 @@ import Synchronization
 /// taking candidates and finishes those it has claimed.
 ///
 /// ```swift
-/// let daemon = try CollectionDaemon(runner: runner, entries: configuration.collectors.filter(\.enabled),
-///                                   services: backends, settings: configuration.settings,
+/// let collectors = configuration.collectors.filter(\.enabled).map(configuration.settings.resolved)
+/// let daemon = try CollectionDaemon(runner: runner, collectors: collectors, services: backends,
 ///                                   state: ScheduleState(path: "data/serve-state.dev.json"), jitterSeconds: 5)
 /// let group = ServiceGroup(services: daemon.services + [opsEndpoint], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 /// try await group.run()
 /// ```
 public final class CollectionDaemon: Sendable {
-    /// The schedule of a collector whose entry has none: the spec's every 15 minutes.
-    public static let defaultSchedule = "*/15 * * * *"
+    /// The schedule of a collector whose entry has none: ``Defaults/schedule``, the spec's every 15 minutes.
+    public static var defaultSchedule: String { Defaults.schedule }
 
     public let runner: CollectionRunner
     public let scheduler: CollectorScheduler
     private let summaries = LastSummaries()
 
-    /// Checks every entry (type known, parameters accepted, schedule valid and firing) before anything
+    /// Checks every collector (type known, parameters accepted, schedule valid and firing) before anything
     /// starts; throws ``ConfigError`` naming the collector otherwise. `onRunFinished` is called after
     /// each run with the collector's name and summary (e.g. to write the metrics file).
-    public init(runner: CollectionRunner, entries: [CollectorEntry], services: PipelineServices, settings: SettingsLayer,
+    public init(runner: CollectionRunner, collectors: [ResolvedCollector], services: PipelineServices,
                 state: ScheduleState, jitterSeconds: Double = 0, clock: any ScheduleClock = SystemScheduleClock(),
                 timeZone: TimeZone = .current,
                 onRunFinished: (@Sendable (_ collector: String, _ summary: RunSummary) -> Void)? = nil) throws {
         self.runner = runner
         let summaries = self.summaries
         var jobs: [ScheduledJob] = []
-        for entry in entries {
-            let text = entry.schedule ?? CollectionDaemon.defaultSchedule
+        for entry in collectors {
+            let text = entry.effectiveSchedule
             let schedule: CronExpression
             do { schedule = try CronExpression(text, timeZone: timeZone) } catch {
                 throw ConfigError("collectors.\(entry.name).schedule: \(error)")
@@ -51,7 +51,7 @@ public final class CollectionDaemon: Sendable {
                 let summary: RunSummary
                 do {
                     let prepared = try runner.prepare(entry, request: CollectionRequest(mode: .snapshot, collectionTime: Date()))
-                    summary = await runner.run([prepared], services: services, settings: settings)[0]
+                    summary = await runner.run([prepared], services: services)[0]
                 } catch {
                     summary = RunSummary.generationFailure(collector: entry.name, error: "\(error)")
                 }
@@ -76,13 +76,17 @@ public final class CollectionDaemon: Sendable {
     /// The last run summary of each collector that has run.
     public var lastSummaries: [String: RunSummary] { summaries.all }
 
-    /// The default state file: beside the embedded registry (or in `./data` with Redis), one per environment.
-    public static func defaultStatePath(registry: RegistrySettings, environment: String) -> String {
-        let registryPath = registry.type == "redis" ? nil : registry.path
-        let folder = registryPath.map { path -> String in
+    /// The default state file: beside the embedded registry (or in ``Defaults/dataDirectory`` with
+    /// Redis), one per environment.
+    public static func defaultStatePath(registry: RegistryBackend, environment: String) -> String {
+        let folder: String
+        switch registry {
+        case .embedded(let path):
             let parent = (path as NSString).deletingLastPathComponent
-            return parent.isEmpty ? "." : parent
-        } ?? "./data"
+            folder = parent.isEmpty ? "." : parent
+        case .redis:
+            folder = Defaults.dataDirectory
+        }
         return folder + "/serve-state.\(environment).json"
     }
 }

@@ -12,6 +12,8 @@ import Foundation
 public struct MisoBindingConstraintsCollector: Collector {
     public static let typeName = "miso.binding_constraints"
     public static let summary = "MISO real-time binding transmission constraints and shadow prices (5-minute snapshot)"
+    /// None: a snapshot feed takes no parameter or filter (any `--param` or `parameters:` key is refused).
+    public static let parameters: [CollectorParameter] = []
     /// MISO's public endpoint, used unless the configuration gives `apiURL`.
     public static let defaultEndpoint = "https://public-api.misoenergy.org/api/BindingConstraints/RealTime"
 

@@ -11,9 +11,9 @@ extension MisoCTSCollector {
     /// `operating_day`) or the live shape (`RefId` and `Interval`: rules `live_refid`,
     /// `live_non_empty`, `live_time_format`, `live_interval_grid`, `live_price_numeric`,
     /// `live_operating_day`). Anything else fails `json_structure`. The date rules apply when the
-    /// candidate carries a `date` query parameter.
+    /// candidate's context has a requested date (``CandidateContext/requestedDate``).
     public func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
-        let requestedDate = candidate.queryParameters.first(where: { $0.name == "date" })?.value
+        let requestedDate = candidate.context.requestedDate?.description
         // The documented shape's records are judged one by one as the parser streams them past, so
         // a large payload never exists as a whole tree (memory stays near the payload's own size).
         var documented = MisoCTSDocumentedValidator(requestedDate: requestedDate)

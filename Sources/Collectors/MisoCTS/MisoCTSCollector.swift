@@ -16,9 +16,14 @@ import Foundation
 public struct MisoCTSCollector: Collector {
     public static let typeName = "miso.cts"
     public static let summary = "MISO Coordinated Transaction Scheduling: MISO-PJM interface LMP forecasts"
+    /// `interval` (HH:MM on the 5-minute grid; `--interval` is its alias) and `node` (an interface
+    /// node name; `--node`), sent after `date` in that order.
     public static let parameters: [CollectorParameter] = [
-        CollectorParameter("interval", help: "5-minute market interval, HH:MM (minutes 00, 05, ..., 55), e.g. 14:35"),
-        CollectorParameter("node", help: "MISO-PJM interface node, e.g. MISO.PJM.INTERFACE1"),
+        CollectorParameter("interval", .time(gridMinutes: 5),
+                           help: "5-minute market interval, HH:MM (minutes 00, 05, ..., 55), e.g. 14:35", example: "14:35"),
+        CollectorParameter("node", .string(maxLength: MisoCTSFilters.maxNodeLength),
+                           help: "MISO-PJM interface node, e.g. MISO.PJM.INTERFACE1", example: "MISO.PJM.INTERFACE1",
+                           check: MisoCTSFilters.nodeProblem),
     ]
     /// MISO's public endpoint, used unless the configuration gives `apiURL`.
     public static let defaultEndpoint = "https://public-api.misoenergy.org/api/CoordinatedTransactionScheduling"
@@ -73,19 +78,19 @@ public struct MisoCTSCollector: Collector {
         guard let days = request.days else {
             let stamp = SnapshotStamp(request.collectionTime, in: Self.misoTimeZone)
             let name = stamp.identifier(prefix: "cts", parts: filters.identifierParts)
-            return [candidate(identifier: name, date: nil, partition: stamp.day, filters: filters, collectedAt: collectedAt)]
+            return [candidate(identifier: name, date: nil, partition: stamp.day, filters: filters, values: values, collectedAt: collectedAt)]
         }
         if days.isEmpty {
             throw CollectorError.invalidArgument("empty date range for miso.cts: the start date must not be after the end date")
         }
         return days.map { day in
             let name = (["cts", day.compact] + filters.identifierParts).joined(separator: "_")
-            return candidate(identifier: name + ".json", date: day, partition: day, filters: filters, collectedAt: collectedAt)
+            return candidate(identifier: name + ".json", date: day, partition: day, filters: filters, values: values, collectedAt: collectedAt)
         }
     }
 
     private func candidate(identifier: String, date: CalendarDate?, partition: CalendarDate,
-                           filters: MisoCTSFilters, collectedAt: String) -> DownloadCandidate {
+                           filters: MisoCTSFilters, values: [String: String], collectedAt: String) -> DownloadCandidate {
         var query: [QueryParameter] = []
         if let date { query.append(QueryParameter("date", date.description)) }
         query += filters.queryParameters
@@ -101,6 +106,7 @@ public struct MisoCTSCollector: Collector {
         return DownloadCandidate(
             identifier: identifier, sourceURL: endpoint, queryParameters: query,
             headers: ["Accept": "application/json", "User-Agent": configuration.userAgent],
-            timeout: configuration.requestTimeout, partitionDate: partition, metadata: metadata)
+            timeout: configuration.requestTimeout, partitionDate: partition, metadata: metadata,
+            context: CandidateContext(requestedDate: date, filters: values))
     }
 }

@@ -13,24 +13,21 @@ public struct MisoCTSFilters: Sendable, Equatable {
     /// A MISO-PJM interface node, e.g. `MISO.PJM.INTERFACE1`.
     public let node: String?
 
-    /// Checks both values; throws ``CollectorError/invalidArgument(_:)`` naming the bad one.
+    /// Checks both values against ``MisoCTSCollector/parameters``; throws
+    /// ``CollectorError/invalidArgument(_:)`` naming the bad one.
     public init(interval: String? = nil, node: String? = nil) throws {
-        if let interval, !MisoCTSCollector.isValidInterval(interval) {
-            throw CollectorError.invalidArgument(
-                "invalid interval \(Self.quoted(interval)) for miso.cts: expected HH:MM with hour 00-23 and minutes on the 5-minute grid (00, 05, ..., 55), e.g. 14:35")
-        }
-        if let node { try Self.checkNode(node) }
-        self.interval = interval
-        self.node = node
+        var values: [String: String] = [:]
+        values["interval"] = interval
+        values["node"] = node
+        try self.init(values)
     }
 
-    /// Reads filters by name; throws for names other than `interval` and `node`.
+    /// Reads filters by name, checked against ``MisoCTSCollector/parameters``; throws for names other
+    /// than `interval` and `node` and for values they refuse.
     public init(_ values: [String: String]) throws {
-        for name in values.keys.sorted() where !Self.names.contains(name) {
-            throw CollectorError.invalidArgument(
-                "unknown filter \(Self.quoted(name)) for miso.cts: accepted filters are \(Self.names.joined(separator: ", "))")
-        }
-        try self.init(interval: values["interval"], node: values["node"])
+        try CollectorParameter.check(values, against: MisoCTSCollector.parameters, collector: MisoCTSCollector.typeName)
+        self.interval = values["interval"]
+        self.node = values["node"]
     }
 
     /// `interval` and `node` as query parameters, in that order, skipping absent ones.
@@ -49,23 +46,17 @@ public struct MisoCTSFilters: Sendable, Equatable {
         return out
     }
 
-    private static func checkNode(_ node: String) throws {
+    /// Why `node` is refused as a node name, or nil: the collector's own check of `node`.
+    @Sendable public static func nodeProblem(_ node: String) -> String? {
         if node.allSatisfy(\.isWhitespace) {
-            throw CollectorError.invalidArgument(
-                "invalid node \(quoted(node)) for miso.cts: the node must not be empty; give an interface node name such as MISO.PJM.INTERFACE1")
+            return "the node must not be empty; give an interface node name such as MISO.PJM.INTERFACE1"
         }
         if node.count > maxNodeLength {
-            throw CollectorError.invalidArgument(
-                "invalid node \(quoted(String(node.prefix(40))))… for miso.cts: \(node.count) characters is longer than the \(maxNodeLength) accepted")
+            return "\(node.count) characters is longer than the \(maxNodeLength) accepted"
         }
         if node.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw CollectorError.invalidArgument(
-                "invalid node \(quoted(node)) for miso.cts: control characters (newlines, tabs, NUL...) are not accepted in a node name")
+            return "control characters (newlines, tabs, NUL...) are not accepted in a node name"
         }
-    }
-
-    /// The value in quotes with control characters escaped, so a message stays on one line.
-    static func quoted(_ text: String) -> String {
-        String(reflecting: text)
+        return nil
     }
 }

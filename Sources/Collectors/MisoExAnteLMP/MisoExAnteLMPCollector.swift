@@ -11,6 +11,8 @@ import Foundation
 public struct MisoExAnteLMPCollector: Collector {
     public static let typeName = "miso.exante_lmp"
     public static let summary = "MISO ex-ante real-time LMP at the trading hubs (5-minute snapshot)"
+    /// None: a snapshot feed takes no parameter or filter (any `--param` or `parameters:` key is refused).
+    public static let parameters: [CollectorParameter] = []
     /// MISO's public endpoint, used unless the configuration gives `apiURL`.
     public static let defaultEndpoint = "https://public-api.misoenergy.org/api/MarketPricing/GetExAnteLmp"
 

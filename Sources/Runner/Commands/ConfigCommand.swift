@@ -24,7 +24,8 @@ struct ConfigCommand: ParsableCommand {
             let path = global.config ?? ScraperConfiguration.defaultFileName
             let result: ScraperConfiguration.CheckResult
             if global.config != nil || FileManager.default.fileExists(atPath: path) {
-                result = ScraperConfiguration.check(path: path, environment: global.environment, variables: variables, knownTypes: catalog.typeNames)
+                result = ScraperConfiguration.check(path: path, environment: global.environment, variables: variables,
+                                                    knownTypes: catalog.typeNames, parameters: catalog.declaredParameters)
             } else {
                 do {
                     result = .init(configuration: try ScraperConfiguration.builtIn(environment: global.environment, variables: variables,

@@ -41,7 +41,8 @@ struct GlobalOptions: ParsableArguments {
         let variables = ProcessInfo.processInfo.environment
         let path = config ?? ScraperConfiguration.defaultFileName
         if config != nil || FileManager.default.fileExists(atPath: path) {
-            return try ScraperConfiguration.load(path: path, environment: environment, variables: variables, knownTypes: catalog.typeNames)
+            return try ScraperConfiguration.load(path: path, environment: environment, variables: variables,
+                                                 knownTypes: catalog.typeNames, parameters: catalog.declaredParameters)
         }
         return try ScraperConfiguration.builtIn(environment: environment, variables: variables, knownTypes: catalog.typeNames)
     }

@@ -14,7 +14,12 @@ struct ListCommand: ParsableCommand {
         do { configuration = try global.loadConfiguration(catalog: catalog) } catch { throw Exit.fail("\(error)", Exit.usage) }
         printLine("Collector types:")
         for name in catalog.typeNames {
-            printLine("  \(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(catalog.type(named: name)!.summary)")
+            let type = catalog.type(named: name)!
+            printLine("  \(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(type.summary)")
+            // Then one line per declared parameter: `--param NAME=VALUE`, its kind, its help.
+            for parameter in type.parameters {
+                printLine("    --param \(parameter.name)=\(parameter.kindDescription): \(parameter.help)")
+            }
         }
         printLine("")
         printLine("Collectors in \(configuration.file ?? "built-in defaults") (environment \(configuration.environment)):")

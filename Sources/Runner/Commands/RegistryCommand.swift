@@ -23,10 +23,11 @@ struct RegistryCommand: AsyncParsableCommand {
                 configuration = try global.loadConfiguration(catalog: CollectorCatalog())
             } catch { throw Exit.fail("\(error)", Exit.usage) }
             var settings = configuration.settings.registry
-            if let redisHost { settings.type = "redis"; settings.host = redisHost }
-            if let redisPort { settings.type = "redis"; settings.port = redisPort }
+            if let redisHost { settings.type = .redis; settings.host = redisHost }
+            if let redisPort { settings.type = .redis; settings.port = redisPort }
             if let redisDB { settings.db = redisDB }
-            do { return try BackendFactory.makeRegistry(settings, environment: configuration.environment) } catch {
+            SecretRedactor.shared.register(settings.password)
+            do { return try BackendFactory.makeRegistry(settings.resolved(), environment: configuration.environment) } catch {
                 throw Exit.fail("\(error)", Exit.unavailable)
             }
         }

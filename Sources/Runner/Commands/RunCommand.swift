@@ -31,10 +31,12 @@ struct RunCommand: AsyncParsableCommand {
     var endDate: String?
     @Option(name: .long, help: "One operating day (YYYY-MM-DD).")
     var date: String?
-    @Option(name: .long, help: "One 5-minute interval (HH:MM).")
+    @Option(name: .long, help: "One 5-minute interval (HH:MM); for miso.cts, the same as --param interval=HH:MM.")
     var interval: String?
-    @Option(name: .long, help: "One interface node, e.g. MISO.PJM.INTERFACE1.")
+    @Option(name: .long, help: "One interface node, e.g. MISO.PJM.INTERFACE1; for miso.cts, the same as --param node=NAME.")
     var node: String?
+    @Option(name: .customLong("param"), help: ArgumentHelp("A collector parameter, checked against the collector's declaration (see `scraper list`); repeatable.", valueName: "name=value"))
+    var parameters: [String] = []
     @Option(name: .customLong("aws-profile"), help: "AWS profile for S3 credentials, region and endpoint.")
     var awsProfile: String?
     @Option(name: .customLong("redis-host"), help: "Redis host for the hash registry (default: embedded registry).")
@@ -86,13 +88,20 @@ struct RunCommand: AsyncParsableCommand {
         if let s3Bucket, !S3BucketName.isValid(s3Bucket) {
             throw ValidationError("--s3-bucket \(s3Bucket.debugDescription) is not a valid bucket name (3-63 lowercase letters, digits, '.' and '-')")
         }
+        do { _ = try filters() } catch { throw ValidationError("\(error)") }
+    }
+
+    /// `--param NAME=VALUE` and the aliases `--interval` and `--node`, as one set of values.
+    func filters() throws -> [String: String] {
+        try ParameterArguments.parse(parameters, aliases: [
+            .init(flag: "--interval", parameter: "interval", value: interval),
+            .init(flag: "--node", parameter: "node", value: node),
+        ])
     }
 
     /// The request the flags describe.
-    var request: CollectionRequest {
-        var filters: [String: String] = [:]
-        if let interval { filters["interval"] = interval }
-        if let node { filters["node"] = node }
+    func request() throws -> CollectionRequest {
+        let filters = try self.filters()
         let mode: CollectionRequest.Mode
         if let d = date.flatMap(CalendarDate.init(iso:)) {
             mode = .day(d)
@@ -106,12 +115,12 @@ struct RunCommand: AsyncParsableCommand {
 
     /// Flags laid over the configuration (the top layer).
     func overrides(_ settings: inout SettingsLayer) {
-        if let s3Bucket { settings.storage.type = "s3"; settings.storage.bucket = s3Bucket }
+        if let s3Bucket { settings.storage.type = .s3; settings.storage.bucket = s3Bucket }
         if let awsProfile { settings.storage.profile = awsProfile }
-        if let redisHost { settings.registry.type = "redis"; settings.registry.host = redisHost }
-        if let redisPort { settings.registry.port = redisPort; if settings.registry.type != "redis" { settings.registry.type = "redis" } }
+        if let redisHost { settings.registry.type = .redis; settings.registry.host = redisHost }
+        if let redisPort { settings.registry.port = redisPort; settings.registry.type = .redis }
         if let redisDB { settings.registry.db = redisDB }
-        if let kafkaConnectionString { settings.notifications.type = "kafka"; settings.notifications.connectionString = kafkaConnectionString }
+        if let kafkaConnectionString { settings.notifications.type = .kafka; settings.notifications.connectionString = kafkaConnectionString }
     }
 
     func overrides(_ entry: inout CollectorEntry) {
@@ -150,18 +159,23 @@ struct RunCommand: AsyncParsableCommand {
             throw Exit.fail("unknown collector \(name ?? "").debugDescription); known: \(Set(configuration.collectors.map(\.name) + catalog.typeNames.map(ScraperConfiguration.defaultName(forType:))).sorted().joined(separator: ", "))", Exit.usage)
         }
         for index in entries.indices { overrides(&entries[index]) }
+        let collectors = entries.map(settings.resolved)
 
         // Everything the user typed is checked before any backend is touched or request made.
         let planner = CollectionRunner(logger: logger, catalog: catalog, force: force)
         let prepared: [PreparedCollector]
+        let backends: ResolvedSettings
         do {
-            prepared = try entries.map { try planner.prepare($0, request: request) }
+            let request = try request()
+            prepared = try collectors.map { try planner.prepare($0, request: request) }
+            SecretRedactor.shared.register(settings.registry.password)
+            backends = try settings.resolved()
         } catch {
             throw Exit.fail("\(error)", Exit.usage)
         }
         let services: PipelineServices
         do {
-            services = try await BackendFactory.services(settings, environment: configuration.environment, logger: logger)
+            services = try await BackendFactory.services(backends, environment: configuration.environment, logger: logger)
         } catch let error as ConfigError {
             throw Exit.fail("\(error)", Exit.usage)
         } catch {
@@ -174,9 +188,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let execution = CollectionRunner(logger: logger, catalog: catalog, force: force,
                                          onProgress: onProgress, observer: FaultInjection.observer)
-        let settingsValue = settings
         let summaries = await SignalCancellation.run(logger: logger) {
-            await execution.run(prepared, services: services, settings: settingsValue)
+            await execution.run(prepared, services: services)
         }
         progress?.finish()
         await services.notifier?.close()

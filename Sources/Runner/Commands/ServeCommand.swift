@@ -64,9 +64,17 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no enabled collectors in the \(configuration.environment) environment of \(configuration.file ?? "the built-in defaults"): serving /metrics, /healthz and /readyz only")
         }
 
+        let collectors = entries.map(configuration.settings.resolved)
+        let backends: ResolvedSettings
+        do {
+            SecretRedactor.shared.register(configuration.settings.registry.password)
+            backends = try configuration.settings.resolved()
+        } catch {
+            throw Exit.fail("\(error)", Exit.usage)
+        }
         let services: PipelineServices
         do {
-            services = try await BackendFactory.services(configuration.settings, environment: configuration.environment, logger: logger)
+            services = try await BackendFactory.services(backends, environment: configuration.environment, logger: logger)
         } catch let error as ConfigError {
             throw Exit.fail("\(error)", Exit.usage)
         } catch {
@@ -79,21 +87,21 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let runner = CollectionRunner(logger: logger, catalog: catalog, observer: FaultInjection.observer)
         let statePath = stateFile ?? configuration.serve.statePath
-            ?? CollectionDaemon.defaultStatePath(registry: configuration.settings.registry, environment: configuration.environment)
+            ?? CollectionDaemon.defaultStatePath(registry: backends.registry, environment: configuration.environment)
         let daemon: CollectionDaemon
         do {
             daemon = try CollectionDaemon(
-                runner: runner, entries: entries, services: services, settings: configuration.settings,
+                runner: runner, collectors: collectors, services: services,
                 state: ScheduleState(path: statePath),
-                jitterSeconds: jitterSeconds ?? configuration.serve.jitterSeconds ?? ServeSettings.defaultJitterSeconds,
+                jitterSeconds: jitterSeconds ?? configuration.serve.jitterSeconds ?? Defaults.jitterSeconds,
                 clock: timeScale.map { ScaledScheduleClock(speed: $0) as any ScheduleClock } ?? SystemScheduleClock(),
                 onRunFinished: { _, _ in Task { await export() } })
         } catch {
             throw Exit.fail("\(error)", Exit.usage)
         }
 
-        let listenHost = host ?? configuration.serve.host ?? ServeSettings.defaultHost
-        let listenPort = port ?? configuration.serve.port ?? ServeSettings.defaultPort
+        let listenHost = host ?? configuration.serve.host ?? Defaults.serveHost
+        let listenPort = port ?? configuration.serve.port ?? Defaults.servePort
         let draining = DrainFlag()
         let server = LoopbackHTTPServer(host: listenHost, port: listenPort, handler: OpsEndpoints.handler(
             services: services, draining: { draining.isSet }, exposition: { MetricsExport.exposition() }))
@@ -102,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw Exit.fail("cannot listen on \(listenHost):\(listenPort) (\(error)); choose another with --port or serve.port", Exit.unavailable)
         }
 
-        logger.info("serving \(entries.count) collector\(entries.count == 1 ? "" : "s") (\(entries.map { "\($0.name) \($0.schedule ?? CollectionDaemon.defaultSchedule)" }.joined(separator: "; "))); state file \(statePath)")
+        logger.info("serving \(entries.count) collector\(entries.count == 1 ? "" : "s") (\(collectors.map { "\($0.name) \($0.effectiveSchedule)" }.joined(separator: "; "))); state file \(statePath)")
         printLine("scraper serve listening on http://\(listenHost):\(boundPort)")
 
         // Shut down in reverse order: first /readyz turns 503, then each schedule drains, then the
