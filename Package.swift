@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectionFrameworkTests",
-            dependencies: ["CollectionFramework", "TestSupport"],
+            dependencies: ["CollectionFramework", "BlockingIO", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -54,7 +54,10 @@ public final class BlockingIOPool: @unchecked Sendable {
     public func execute(_ work: @escaping @Sendable () -> Void) {
         condition.lock()
         queue.append(work)
-        if idleCount > 0 {
+        // Wake an idle thread only when there are more idle threads than queued work: a thread
+        // signalled but not yet awake still counts as idle, and two jobs must not be left to it.
+        let queued = queue.count - queueHead
+        if idleCount >= queued {
             condition.signal()
         } else if threadCount < maximumThreads {
             threadCount += 1

@@ -1,5 +1,7 @@
 import CollectionFramework
 import Foundation
+import Logging
+import Synchronization
 import TestSupport
 import XCTest
 
@@ -90,7 +92,10 @@ final class RedisConnectionFailureTests: XCTestCase {
     func testServerGoneForGoodGivesUnavailableAfterTheRetries() async throws {
         let server = try RedisServer()
         let port = server.port
-        let registry = try RedisHashRegistry(configuration: RedisTestHelpers.configuration(server, reconnectDelays: [0.1, 0.2, 0.3]))
+        let waits = ReconnectWaits()
+        let logger = Logger(label: "test") { _ in ReconnectWaitHandler(waits: waits) }
+        let registry = try RedisHashRegistry(configuration: RedisTestHelpers.configuration(server, reconnectDelays: [0.1, 0.2, 0.3]),
+                                             logger: logger)
         server.stop()
         let started = Date()
         await XCTAssertThrowsErrorAsync(try await registry.exists(sha256: RedisTestHelpers.sha("x"), datasetGroup: "g")) { error in
@@ -99,7 +104,13 @@ final class RedisConnectionFailureTests: XCTestCase {
             XCTAssertTrue(message.contains("3 reconnect attempts"), message)
             XCTAssertTrue(message.contains("Connection refused"), message)
         }
-        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.6, "the backoff delays were not waited")
+        let elapsed = Date().timeIntervalSince(started)
+        let delays = waits.all
+        XCTAssertEqual(delays.count, 3, "one wait before each of the 3 reconnects: \(delays)")
+        for (delay, cap) in zip(delays, [0.1, 0.2, 0.3]) {
+            XCTAssertTrue((0...cap).contains(delay), "full jitter keeps each wait within its cap: \(delays)")
+        }
+        XCTAssertGreaterThanOrEqual(elapsed, delays.reduce(0, +) * 0.95, "the backoff delays were waited: \(delays), \(elapsed) s")
         // Once the server is back, the same registry works again.
         try server.start()
         await XCTAssertNoThrowAsync(try await registry.checkReachable())
@@ -160,5 +171,27 @@ final class RedisConnectionFailureTests: XCTestCase {
             guard case .unavailable(let message)? = error as? HashRegistryError else { return XCTFail("\(error)") }
             XCTAssertTrue(message.contains("database 99"), message)
         }
+    }
+}
+
+/// The reconnect waits a registry announced (its "delay_s" log metadata), in order.
+final class ReconnectWaits: Sendable {
+    private let values = Mutex<[Double]>([])
+    var all: [Double] { values.withLock { $0 } }
+    func add(_ value: Double) { values.withLock { $0.append(value) } }
+}
+
+struct ReconnectWaitHandler: LogHandler {
+    let waits: ReconnectWaits
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        if case .string(let text)? = event.metadata?["delay_s"], let delay = Double(text) { waits.add(delay) }
     }
 }
