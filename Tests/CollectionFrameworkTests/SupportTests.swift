@@ -61,7 +61,7 @@ final class SupportTests: XCTestCase {
         for _ in 0..<4 { waits.append(try await limiter.acquire(host: "a")) }
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 0.29)
         XCTAssertEqual(waits[0], 0, "the first request of a host does not wait")
-        XCTAssertGreaterThan(waits[3], waits[1], "each later slot is further away: \(waits)")
+        XCTAssertTrue(waits.dropFirst().allSatisfy { $0 > 0.05 }, "each later request waits for its own slot: \(waits)")
         let other = try await limiter.acquire(host: "b")
         XCTAssertEqual(other, 0, "hosts are limited separately")
         let unlimited = RateLimiter(requestsPerMinute: 0)
