@@ -129,6 +129,24 @@ final class KafkaNotifierTests: XCTestCase {
         }
     }
 
+    /// A stopping run (its task cancelled) does not sit out the delivery timeout while brokers are down.
+    func testCancelledPublishStopsWaitingAtOnce() async throws {
+        try cluster.takeDown()
+        let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)",
+                                         environment: [:], deliveryTimeout: 10)
+        let message = makeMessage(9)
+        let publishing = Task { try await notifier.publish(message) }
+        try await Task.sleep(for: .milliseconds(500))
+        let cancelled = Date()
+        publishing.cancel()
+        await XCTAssertThrowsErrorAsync(try await publishing.value) { error in
+            XCTAssertLessThan(Date().timeIntervalSince(cancelled), 1.0, "the wait must end within a poll of the cancellation")
+            guard case NotifierError.deliveryFailed(let text) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(text.contains("the run is stopping"), text)
+        }
+        await notifier.close()
+    }
+
     /// librdkafka 2.0.2's mock brokers refuse SASL handshakes: the failure must be reported with the
     /// authentication reason and without the password.
     func testAuthenticationFailureIsExplainedWithoutPassword() async throws {

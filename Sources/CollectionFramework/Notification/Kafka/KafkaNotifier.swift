@@ -91,8 +91,15 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
 
     /// Produces `message` and waits up to ``KafkaConfiguration/deliveryTimeout`` for its delivery report.
     /// - Throws: ``NotifierError/deliveryFailed(_:)`` naming the topic, the brokers and librdkafka's error.
+    /// When the calling task is cancelled meanwhile, the wait ends at the next poll (within 100 ms) with
+    /// ``NotifierError/deliveryFailed(_:)``; the message may still be delivered.
     public func publish(_ message: NotificationMessage) async throws {
-        try await pool.run { [self] in try publishBlocking(message) }
+        let stop = StopFlag()
+        try await withTaskCancellationHandler {
+            try await pool.run { [self] in try publishBlocking(message, stop: stop) }
+        } onCancel: {
+            stop.raise()
+        }
     }
 
     /// Waits for publishes in progress, flushes what is queued (up to the delivery timeout) and destroys the producer.
@@ -101,7 +108,7 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
         _ = try? await pool.run { [self] in closeBlocking() }
     }
 
-    private func publishBlocking(_ message: NotificationMessage) throws {
+    private func publishBlocking(_ message: NotificationMessage, stop: StopFlag) throws {
         try beginPublish()
         defer { endPublish() }
         let deadline = Date().addingTimeInterval(configuration.deliveryTimeout)
@@ -122,6 +129,10 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
                 tracker.abandon(ticket)
                 throw failure(KafkaNotifier.describe(result))
             }
+            if stop.isRaised {
+                tracker.abandon(ticket)
+                throw failure("the run is stopping; the message was not enqueued (\(KafkaNotifier.describe(result)))")
+            }
             rd_kafka_poll(handle, 50)
         }
 
@@ -134,6 +145,10 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
             if remaining <= 0 {
                 tracker.abandon(ticket)
                 throw failure("no delivery report within \(KafkaNotifier.seconds(configuration.deliveryTimeout))")
+            }
+            if stop.isRaised {
+                tracker.abandon(ticket)
+                throw failure("the run is stopping, so no longer waiting for the delivery report (the message may still be delivered)")
             }
             rd_kafka_poll(handle, Int32(max(1, min(100, remaining * 1000))))
         }
@@ -222,4 +237,11 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
         }
         throw NotifierError.invalidConfiguration("librdkafka \(KafkaNotifier.librdkafkaVersion) accepts none of the compression codecs: \(rejected.joined(separator: "; "))")
     }
+}
+
+/// Set by a task's cancellation handler, read by the poll loop on the pool thread between polls.
+private final class StopFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+    func raise() { raised.store(true, ordering: .relaxed) }
+    var isRaised: Bool { raised.load(ordering: .relaxed) }
 }
