@@ -98,7 +98,7 @@ let package = Package(
         // Test-only helpers: free ports, child server processes, temporary directories.
         .target(
             name: "TestSupport",
-            dependencies: ["CollectionFramework", "CRdKafka", "CHiredis"],
+            dependencies: ["CollectionFramework", "BlockingIO", "CRdKafka", "CHiredis"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

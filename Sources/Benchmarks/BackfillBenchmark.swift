@@ -134,7 +134,7 @@ final class SimulatorChild {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         let exit = ChildExit(process)
-        try process.run()
+        try ProcessLaunch.run(process)
         let pid = process.processIdentifier
         // Reading the pipe blocks, so it happens on the blocking pool; a watchdog ends a silent
         // child, which closes the pipe and ends the read.

@@ -40,7 +40,7 @@ package struct BenchmarkChild: Sendable {
         let exit = ChildExit(process)
         let start = StageClock.now()
         do {
-            try process.run()
+            try ProcessLaunch.run(process)
         } catch {
             throw BenchmarkError.toolMissing("cannot start \(executable): \(error.localizedDescription)")
         }

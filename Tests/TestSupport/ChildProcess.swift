@@ -1,3 +1,4 @@
+import BlockingIO
 import Foundation
 
 /// A program a test starts (a server, the built `scraper`), with its output captured to files.
@@ -22,7 +23,9 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        // Not `process.run()`: from an async test the spawning thread blocks SIGTERM/SIGINT, and the
+        // child would inherit that (a server that ignores stop, a scraper whose signal tests hang).
+        try ProcessLaunch.run(process)
     }
 
     public var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
