@@ -72,8 +72,10 @@ final class RedisConnectionFailureTests: XCTestCase {
             """
         let blocker = try RedisTestHelpers.rawConnection(server)
         let done = expectation(description: "busy script finished")
+        let busyFinished = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             _ = try? blocker.command(["EVAL", busy, "0"])
+            busyFinished.signal()
             done.fulfill()
         }
         usleep(200_000)
@@ -82,7 +84,9 @@ final class RedisConnectionFailureTests: XCTestCase {
             guard case .unavailable(let message)? = error as? HashRegistryError else { return XCTFail("\(error)") }
             XCTAssertTrue(message.contains("command timeout of 0.3 s"), message)
         }
-        XCTAssertLessThan(Date().timeIntervalSince(started), 1.2, "the command timeout was not applied")
+        // Ordering, not a stopwatch: the command gave up while the 1.5 s script was still running.
+        XCTAssertEqual(busyFinished.wait(timeout: .now()), .timedOut, "the command timeout was not applied: it waited for the busy script")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 15, "hang guard")
         wait(for: [done], timeout: 10)
         XCTAssertFalse(try registry.exists(sha256: RedisTestHelpers.sha("t"), datasetGroup: "g"))
     }
