@@ -60,12 +60,16 @@ final class BenchReportingTests: XCTestCase {
 
     func testStageClockTakesTheBestRepetition() {
         var calls: [Int] = []
+        var slowest = Double.infinity
         let best = StageClock.best(of: 3) { repetition in
             calls.append(repetition)
+            let started = Date()
             if repetition != 1 { usleep(30_000) }
+            if repetition != 1 { slowest = min(slowest, Date().timeIntervalSince(started)) }
         }
         XCTAssertEqual(calls, [0, 1, 2])
-        XCTAssertLessThan(best, 0.025, "the fast middle repetition is the one reported")
+        // A ratio in the same run: the reported time is well below the quickest of the slow repetitions.
+        XCTAssertLessThan(best, slowest / 2, "the fast middle repetition is the one reported")
     }
 
     func testStageClockTakesTheBestAwaitedRepetition() async throws {

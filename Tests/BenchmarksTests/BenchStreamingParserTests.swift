@@ -44,16 +44,19 @@ final class BenchStreamingParserTests: XCTestCase {
         let data = Data(bytes)
         var treeError: JSONParseError?
         var treeRoot: JSONNode?
-        do { treeRoot = try JSONParser.parse(data, maxDepth: maxDepth) } catch { treeError = error as? JSONParseError }
+        var thrown: [String] = ["", ""]   // every error, whatever its type: a non-JSONParseError must not compare as nil == nil
+        do { treeRoot = try JSONParser.parse(data, maxDepth: maxDepth) } catch { treeError = error as? JSONParseError; thrown[0] = String(reflecting: error) }
         var streamError: JSONParseError?
         var streamed: [JSONNode] = []
         var document: JSONStreamedDocument?
         do {
             document = try JSONParser.parse(data, streamingArrayAt: "data", maxDepth: maxDepth) { _, node in streamed.append(node) }
-        } catch { streamError = error as? JSONParseError }
+        } catch { streamError = error as? JSONParseError; thrown[1] = String(reflecting: error) }
         let text = String(decoding: bytes.prefix(120), as: UTF8.self)
         XCTAssertEqual(treeError, streamError, "different errors for \(text)", file: file, line: line)
         XCTAssertEqual(treeError?.message, streamError?.message, "different messages for \(text)", file: file, line: line)
+        XCTAssertEqual(thrown[0], thrown[1], "different errors thrown for \(text)", file: file, line: line)
+        XCTAssertEqual(treeRoot == nil, document == nil, "one parser accepted what the other refused: \(text)", file: file, line: line)
         if let treeRoot, let document {
             if document.streamedCount != nil {
                 XCTAssertEqual(treeRoot["data"]?.array, streamed, file: file, line: line)

@@ -164,27 +164,27 @@ final class CronSchedulerTests: XCTestCase {
         let name = "catchup-\(UUID().uuidString.prefix(6))"
         let quiet = "quiet-\(UUID().uuidString.prefix(6))"
         let fresh = "fresh-\(UUID().uuidString.prefix(6))"
-        // Hourly at minute 0 in real time: the next slot is at least a minute away unless the hour turns.
+        // Hourly at minute 0, on a real-speed clock pinned to 10:30:00 UTC: the next slot is half an hour away
+        // whatever the wall-clock minute, so only the catch-up can run.
         let hourly = "0 * * * *"
+        let clock = PinnedScheduleClock(start: Date(timeIntervalSince1970: 1_737_369_000))   // 2025-01-20T10:30:00Z
         let seed = ScheduleState(path: statePath)
-        let dayAgo = Date().addingTimeInterval(-86400)
+        let dayAgo = clock.now().addingTimeInterval(-86400)
         try seed.record(name, .init(lastStarted: dayAgo, lastFinished: dayAgo, lastSucceeded: true))    // 24 slots missed
-        try seed.record(quiet, .init(lastStarted: Date(), lastFinished: Date(), lastSucceeded: true))   // nothing missed
+        try seed.record(quiet, .init(lastStarted: clock.now(), lastFinished: clock.now(), lastSucceeded: true))   // nothing missed
         let d = try daemon([entry(name, schedule: hourly), entry(quiet, schedule: hourly), entry(fresh, schedule: hourly)],
-                           state: ScheduleState(path: statePath), clock: SystemScheduleClock())
+                           state: ScheduleState(path: statePath), clock: clock)
         let running = start(d)
         let reached3 = await waitFor(10) { ProbeBoard.shared.counts(name).finished >= 1 }
         XCTAssertTrue(reached3)
         try await Task.sleep(for: .milliseconds(1500))
         running.cancel()
         await running.value
-        let minute = Calendar(identifier: .gregorian).component(.minute, from: Date())
-        try XCTSkipIf(minute == 0, "the hour turned during the test: a real slot came due")
         XCTAssertEqual(ProbeBoard.shared.counts(name).finished, 1, "one catch-up run for 24 missed slots")
         XCTAssertEqual(ProbeBoard.shared.counts(quiet).finished, 0, "no slot missed since the last run: wait for the next")
         XCTAssertEqual(ProbeBoard.shared.counts(fresh).finished, 0, "never ran before: wait for the first slot")
         let after = try XCTUnwrap(ScheduleState(path: statePath).entry(for: name))
-        XCTAssertGreaterThan(after.lastFinished, Date().addingTimeInterval(-60), "the catch-up run was recorded")
+        XCTAssertGreaterThan(after.lastFinished, clock.now().addingTimeInterval(-60), "the catch-up run was recorded")
     }
 
     func testCancellationDrainsTheRunInProgressThenStops() async throws {
@@ -199,30 +199,35 @@ final class CronSchedulerTests: XCTestCase {
         let counts = ProbeBoard.shared.counts(name)
         XCTAssertEqual(counts.started, counts.finished, "wait() returned before the running candidate finished")
         XCTAssertEqual(counts.started, 1, "no run starts after cancellation")
-        XCTAssertLessThan(Date().timeIntervalSince(cancelledAt), 5)
+        // Only a hang guard: the drain is the 1.5 s candidate (the ordering above is the real assertion).
+        XCTAssertLessThan(Date().timeIntervalSince(cancelledAt), 30, "wait() hung after cancellation")
         XCTAssertEqual(d.lastSummaries[name]?.collected, 1, "the candidate in progress was stored, not abandoned")
     }
 
     func testJitterDelaysEachStartWithinItsBound() async throws {
         let name = "jitter-\(UUID().uuidString.prefix(6))"
-        let statePath = root.appendingPathComponent("jitter.json").path
-        let state = ScheduleState(path: statePath)
-        // Scaled seconds: 40 s of jitter is a third of a real second at speed 120.
-        let d = try daemon([entry(name, schedule: "*/2 * * * *")], state: state, jitter: 40)
-        var offsets: [Double] = []
+        let state = ScheduleState(path: root.appendingPathComponent("jitter.json").path)
+        // Virtual time: each start happens exactly at its planned instant, so the offsets are the jitter itself.
+        let clock = InstantScheduleClock(start: Date(timeIntervalSince1970: 1_737_367_201))   // 2025-01-20T10:00:01Z
+        let d = try daemon([entry(name, schedule: "*/2 * * * *")], state: state, jitter: 40, clock: clock)
         let running = start(d)
-        for round in 1...3 {
-            let reached5 = await waitFor(10) { d.scheduler.status()[0].runs >= round }
-            XCTAssertTrue(reached5)
-            let started = try XCTUnwrap(state.entry(for: name)).lastStarted.timeIntervalSince1970
-            offsets.append(started.truncatingRemainder(dividingBy: 120))
-        }
+        let reached5 = await waitFor(60) { d.scheduler.status()[0].runs >= 30 }
+        XCTAssertTrue(reached5, "30 runs on virtual time")
         running.cancel()
         await running.value
+        // Slots are on the two-minute grid; a jittered start is planned 0…40 s after its slot.
+        let offsets = clock.sleepTargets.map { $0.timeIntervalSince1970.truncatingRemainder(dividingBy: 120) }.filter { $0 != 0 }
+        XCTAssertGreaterThanOrEqual(offsets.count, 30, "each run first waited a random delay after its slot: \(clock.sleepTargets)")
         for offset in offsets {
-            XCTAssertGreaterThanOrEqual(offset, 0)
-            XCTAssertLessThan(offset, 40 + 15, "a start is at most the jitter (plus scheduling slack) after its slot: \(offsets)")
+            XCTAssertGreaterThan(offset, 0)
+            XCTAssertLessThanOrEqual(offset, 40, "a start is at most the jitter after its slot: \(offsets)")
         }
+        // Spread: 30 uniform draws over 0…40 s span less than 20 s with probability ~1e-7; no jitter spans 0.
+        let spread = (offsets.max() ?? 0) - (offsets.min() ?? 0)
+        XCTAssertGreaterThanOrEqual(spread, 20, "starts are spread over the jitter window: \(offsets)")
+        let lastStarted = try XCTUnwrap(state.entry(for: name)).lastStarted.timeIntervalSince1970
+        XCTAssertTrue(offsets.contains(lastStarted.truncatingRemainder(dividingBy: 120)),
+                      "the recorded start is a jittered one: \(lastStarted)")
     }
 
     func testRefusesBadSchedulesAndUnknownTypesBeforeStarting() async throws {

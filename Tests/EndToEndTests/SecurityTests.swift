@@ -66,6 +66,9 @@ final class SecurityTests: XCTestCase {
         let wrong = try env.run(["run", "miso-cts", "--api-url", ctsURL, "--date", "2025-01-20", "--log-level", "DEBUG",
                                  "--redis-host", "127.0.0.1", "--redis-port", String(redis.port),
                                  "--kafka-connection-string", "kafka://svc:\(kafkaSecret)@127.0.0.1:1/t?security_protocol=SASL_SSL"])
+        XCTAssertEqual(wrong.status, 0, "the content is already registered: nothing to announce, nothing fails: \(wrong.transcript)")
+        XCTAssertEqual(wrong.count("skipped_duplicate"), 1, wrong.transcript)
+        XCTAssertEqual(wrong.count("failed"), 0, wrong.transcript)
         var badRedis: ScraperInvocation = scraper
         badRedis.environment = ["REDIS_PASSWORD": "wrong-\(redisSecret)"]
         let refused = try badRedis.run(["run", "miso-cts", "--api-url", ctsURL, "--date", "2025-01-20", "--log-level", "DEBUG",

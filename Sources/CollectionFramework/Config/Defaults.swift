@@ -18,7 +18,7 @@
 /// | `http.rate_limit_per_minute` | 0 (unlimited) |
 /// | `retry.*` | ``RetryPolicy/http`` (4 attempts, 1 s base, 30 s max, Retry-After up to 120 s) |
 /// | `pipeline.concurrency` / `gzip_level` / `quarantine_rejected` | ``PipelineOptions`` (4, ``Gzip/defaultLevel``, true) |
-/// | `schedule` | `*/15 * * * *` |
+/// | `enabled` / `schedule` | true / `*/15 * * * *` |
 /// | `serve.host` / `port` / `jitter_seconds` | `127.0.0.1` / 9464 / 5 s |
 /// | `serve.state_path` | beside the embedded registry (`./data` with Redis), `serve-state.<env>.json` |
 public enum Defaults {
@@ -53,6 +53,10 @@ public enum Defaults {
     public static let retryPolicy = RetryPolicy.http
     /// Concurrency, gzip level, registry TTL, claim TTL, quarantine (`force` is the runner's).
     public static let pipeline = PipelineOptions()
+
+    // MARK: Collectors
+    /// A collector entry without `enabled:` is enabled.
+    public static let collectorEnabled = true
 
     // MARK: Scheduling and serve
     /// The schedule of a collector whose entry has none: the spec's every 15 minutes.

@@ -23,7 +23,7 @@ public struct ResolvedCollector: Sendable, Equatable {
     /// Concurrency, gzip level, TTLs, quarantine; `force` is set by the runner.
     public var pipeline: PipelineOptions
 
-    public init(name: String, type: String, enabled: Bool = true, schedule: String? = nil, apiURL: String? = nil,
+    public init(name: String, type: String, enabled: Bool = Defaults.collectorEnabled, schedule: String? = nil, apiURL: String? = nil,
                 parameters: [String: String] = [:], client: HTTPClientConfiguration = Defaults.httpClient,
                 requestTimeout: Double = Defaults.requestTimeout, rateLimitPerMinute: Double = Defaults.rateLimitPerMinute,
                 retryPolicy: RetryPolicy = Defaults.retryPolicy, pipeline: PipelineOptions = Defaults.pipeline) {

@@ -315,7 +315,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
             typeKnown = true
         }
         var entry = CollectorEntry(name: name, type: type ?? "")
-        entry.enabled = try m.bool("enabled") ?? true
+        entry.enabled = try m.bool("enabled") ?? Defaults.collectorEnabled
         entry.schedule = try m.string("schedule")
         if let schedule = entry.schedule {
             do { _ = try CronExpression(schedule) } catch {

@@ -165,7 +165,7 @@ public struct CollectorEntry: Sendable, Equatable {
     public var retry: RetrySettings
     public var pipeline: PipelineSettings
 
-    public init(name: String, type: String, enabled: Bool = true, schedule: String? = nil, apiURL: String? = nil,
+    public init(name: String, type: String, enabled: Bool = Defaults.collectorEnabled, schedule: String? = nil, apiURL: String? = nil,
                 parameters: [String: String] = [:], http: HTTPSettings = HTTPSettings(), retry: RetrySettings = RetrySettings(),
                 pipeline: PipelineSettings = PipelineSettings()) {
         self.name = name
