@@ -57,17 +57,17 @@ final class PythonOracleTests: XCTestCase {
         XCTAssertEqual(result.status, 0, "the Python oracle disagreed:\n\(result.stderr)\n\(result.stdout)", file: file, line: line)
     }
 
-    func testRedisPyReadsTheRecordWeWroteWithTheStandardJSONModule() throws {
+    func testRedisPyReadsTheRecordWeWroteWithTheStandardJSONModule() async throws {
         let result = try collect()
         XCTAssertEqual(result.status, 0, result.transcript)
         XCTAssertEqual(result.count("collected"), 1, result.transcript)
         let body = try served()
-        let stored = try XCTUnwrap(try S3ObjectStoreFixture.storedBody(s3: s3, bucket: bucket, key: key))
+        let stored = try await XCTUnwrapAsync(try await S3ObjectStoreFixture.storedBody(s3: s3, bucket: bucket, key: key))
         try python(Self.readRecordScript, [String(redis.port), "hash:dev:\(group):\(ContentHash.sha256Hex(body))",
                                            "s3://\(bucket)/\(key)", md5Hex(stored)])
     }
 
-    func testARecordWrittenInThePythonFrameworksFormIsHonouredByExists() throws {
+    func testARecordWrittenInThePythonFrameworksFormIsHonouredByExists() async throws {
         let sha = ContentHash.sha256Hex(try served())
         try python(Self.writeRecordScript, [String(redis.port), "hash:dev:\(group):\(sha)", "s3://\(bucket)/\(key)"])
         let result = try collect()
@@ -81,7 +81,7 @@ final class PythonOracleTests: XCTestCase {
         XCTAssertEqual(prod.stdout, "0\n", prod.transcript)
     }
 
-    func testBotocoresSignerVerifiesEveryRequestOnAPartitionedKey() throws {
+    func testBotocoresSignerVerifiesEveryRequestOnAPartitionedKey() async throws {
         let result = try collect()
         XCTAssertEqual(result.status, 0, "\(result.transcript)\nreference server:\n\(s3.log)")
         XCTAssertEqual(result.count("collected"), 1, result.transcript)
@@ -89,7 +89,8 @@ final class PythonOracleTests: XCTestCase {
         XCTAssertEqual(stats.signature_failures, 0, "botocore's S3SigV4Auth recomputed every signature: \(s3.log)")
         let encoded = key.replacingOccurrences(of: "=", with: "%3D")
         XCTAssertTrue(stats.paths.contains("PUT /\(bucket)/\(encoded)"), "the partitioned key was PUT, signed as S3 canonicalises it: \(stats.paths)")
-        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(try S3ObjectStoreFixture.storedBody(s3: s3, bucket: bucket, key: key))),
+        let storedBody = try await XCTUnwrapAsync(try await S3ObjectStoreFixture.storedBody(s3: s3, bucket: bucket, key: key))
+        XCTAssertEqual(try Gzip.decompress(storedBody),
                        try served(), "the object is the gzip of what was fetched")
 
         // The oracle is not a rubber stamp: a wrong secret is refused by the same signer, and the run says so.
@@ -107,7 +108,7 @@ final class PythonOracleTests: XCTestCase {
         XCTAssertGreaterThan(try s3.stats().signature_failures, 0)
     }
 
-    func testConfluentKafkasConsumerReadsOurNotificationFieldByField() throws {
+    func testConfluentKafkasConsumerReadsOurNotificationFieldByField() async throws {
         let kafka = try KafkaMockCluster(brokers: 1)
         defer { kafka.stop() }
         let topic = "scraper-notifications"
@@ -116,7 +117,7 @@ final class PythonOracleTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.transcript)
         XCTAssertEqual(result.count("notification_failures"), 0, result.transcript)
         let body = try served()
-        let stored = try XCTUnwrap(try S3ObjectStoreFixture.storedBody(s3: s3, bucket: bucket, key: key))
+        let stored = try await XCTUnwrapAsync(try await S3ObjectStoreFixture.storedBody(s3: s3, bucket: bucket, key: key))
         try python(Self.consumeScript, [kafka.bootstrapServers, topic, group, "s3://\(bucket)/\(key)", md5Hex(stored),
                                         ContentHash.sha256Hex(body), String(body.count),
                                         sim.url(MisoSimulatorProcess.ctsPath, query: [("date", "2025-01-19")])])
@@ -202,11 +203,11 @@ print("ok")
 
 /// Reads an object back from the S3 reference server (with its own valid signature).
 enum S3ObjectStoreFixture {
-    static func storedBody(s3: S3ReferenceServer, bucket: String, key: String) throws -> Data? {
+    static func storedBody(s3: S3ReferenceServer, bucket: String, key: String) async throws -> Data? {
         let credentials = AWSCredentials(accessKeyID: "AKIAREFERENCE0000000", secretAccessKey: "reference-secret-python-oracle",
                                          source: .environment)
         let store = S3ObjectStore(configuration: try S3Configuration(bucket: bucket, endpointURL: s3.endpoint, credentials: credentials))
-        return try store.get(key: key)
+        return try await store.get(key: key)
     }
 }
 

@@ -7,7 +7,7 @@ import XCTest
 final class BlockingIOPoolTests: XCTestCase {
     func testBlockingCallsRunBesideEachOtherOnPoolThreads() async throws {
         let pool = BlockingIOPool(name: "test-pool", maximumThreads: 4)
-        let inside = Mutex((now: 0, most: 0))
+        let inside = Shared((now: 0, most: 0))
         let started = Date()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<4 {
@@ -30,7 +30,7 @@ final class BlockingIOPoolTests: XCTestCase {
     func testWorkQueuedForAnIdleThreadDoesNotWaitBehindTheOtherJob() async throws {
         let pool = BlockingIOPool(name: "test-idle", maximumThreads: 4)
         try await pool.run { }   // one thread now exists and goes idle
-        let order = Mutex<[String]>([])
+        let order = Shared<[String]>([])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await pool.run { Thread.sleep(forTimeInterval: 1.0); order.withLock { $0.append("slow") } } }
             group.addTask { try await pool.run { order.withLock { $0.append("fast") } } }
@@ -42,7 +42,7 @@ final class BlockingIOPoolTests: XCTestCase {
 
     func testTheThreadCountIsBounded() async throws {
         let pool = BlockingIOPool(name: "test-bounded", maximumThreads: 2)
-        let inside = Mutex((now: 0, most: 0))
+        let inside = Shared((now: 0, most: 0))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<6 {
                 group.addTask {
@@ -84,7 +84,7 @@ final class ByteChannelTests: XCTestCase {
 
     func testTheProducerWaitsWhileTheLimitIsBuffered() async throws {
         let channel = ByteChannel(limit: 10)
-        let pushed = Mutex(0)
+        let pushed = Shared(0)
         BlockingIOPool.shared.execute {
             for _ in 0..<5 {
                 channel.push(Data(count: 10))
@@ -128,4 +128,11 @@ final class ByteChannelTests: XCTestCase {
         XCTAssertFalse(accepted, "after close, push tells the producer to stop")
         XCTAssertTrue(channel.isClosed)
     }
+}
+
+/// A value several tasks and pool threads update, behind a lock.
+final class Shared<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { value.withLock { body(&$0) } }
 }

@@ -44,7 +44,7 @@ public final class InFlightCountingProxy: @unchecked Sendable {
 
     /// The counts so far (`GET /_proxy/stats`, not itself counted).
     public func stats() throws -> Stats {
-        let response = try CurlHTTPClient().send(HTTPRequest(url: endpoint + "/_proxy/stats", timeout: 10))
+        let response = try CurlHTTPClient().sendBlocking(HTTPRequest(url: endpoint + "/_proxy/stats", timeout: 10))
         return try JSONDecoder().decode(Stats.self, from: response.body)
     }
 
