@@ -121,6 +121,23 @@ final class RedisConnectionFailureTests: XCTestCase {
         await XCTAssertNoThrowAsync(try await registry.checkReachable())
     }
 
+    /// SIGTERM during a Redis outage: the cancelled task stops at once instead of sitting out the
+    /// reconnect schedule (here up to 3 × 10 s).
+    func testCancelledTaskStopsReconnectingAtOnce() async throws {
+        let server = try RedisServer()
+        let registry = try RedisHashRegistry(configuration: RedisTestHelpers.configuration(server, reconnectDelays: [10, 10, 10]))
+        server.stop()
+        let asking = Task { try await registry.exists(sha256: RedisTestHelpers.sha("x"), datasetGroup: "g") }
+        try await Task.sleep(for: .milliseconds(300))
+        let cancelled = Date()
+        asking.cancel()
+        await XCTAssertThrowsErrorAsync(try await asking.value) { error in
+            XCTAssertLessThan(Date().timeIntervalSince(cancelled), 1.0, "the reconnect wait must end when the task is cancelled")
+            guard case .unavailable(let message)? = error as? HashRegistryError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("the run is stopping"), message)
+        }
+    }
+
     func testPasswordProtectedServer() async throws {
         let marker = "marker-secret-\(UUID().uuidString)"
         let server = try RedisServer(password: marker)
