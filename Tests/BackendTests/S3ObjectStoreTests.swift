@@ -33,8 +33,8 @@ final class S3ObjectStoreTests: XCTestCase {
         try moto.createBucket(bucket, versioned: versioned)
         let credentials = AWSCredentials(accessKeyID: "AKIATESTSTORE0000000", secretAccessKey: secret, source: .environment)
         let configuration = try S3Configuration(bucket: bucket, endpointURL: moto.endpoint, credentials: credentials,
-                                                conditionalWrites: mode, retry: S3RetryPolicy(sleep: { _ in }))
-        return (S3ObjectStore(configuration: configuration), bucket)
+                                                conditionalWrites: mode)
+        return (S3ObjectStore(configuration: configuration, pause: { _ in }), bucket)
     }
 
     private func request(_ key: String, _ text: String, metadata: [String: String] = [:], force: Bool = false) -> ObjectPutRequest {
@@ -158,8 +158,8 @@ final class S3ObjectStoreTests: XCTestCase {
         let credentials = AWSCredentials(accessKeyID: "AKIAMARKER0000000000", secretAccessKey: secret, sessionToken: token,
                                          source: .environment)
         func makeStore(_ bucket: String, endpoint: String) throws -> S3ObjectStore {
-            S3ObjectStore(configuration: try S3Configuration(bucket: bucket, endpointURL: endpoint, credentials: credentials,
-                                                             retry: S3RetryPolicy(sleep: { _ in })))
+            S3ObjectStore(configuration: try S3Configuration(bucket: bucket, endpointURL: endpoint, credentials: credentials),
+                          pause: { _ in })
         }
         let store = try makeStore(bucket, endpoint: moto.endpoint)
         _ = try await store.put(request("k.gz", "one"))

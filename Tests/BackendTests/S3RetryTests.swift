@@ -1,26 +1,27 @@
 import CollectionFramework
 import Crypto
 import Foundation
+import Synchronization
 import TestSupport
 import XCTest
 
 /// Backoff and retry of transient failures, against a real loopback server that fails on purpose.
 final class S3RetryTests: XCTestCase {
     /// Records every backoff instead of sleeping; jitter picks the top of each window.
-    final class SleepLog: @unchecked Sendable {
-        private let lock = NSLock()
-        private var values: [Double] = []
-        func record(_ seconds: Double) { lock.lock(); values.append(seconds); lock.unlock() }
-        var delays: [Double] { lock.lock(); defer { lock.unlock() }; return values }
+    final class SleepLog: Sendable {
+        private let values = Mutex<[Double]>([])
+        func record(_ seconds: Double) { values.withLock { $0.append(seconds) } }
+        var delays: [Double] { values.withLock { $0 } }
     }
 
     private let secret = "retry-secret"
 
     private func store(_ endpoint: String, log: SleepLog) throws -> S3ObjectStore {
-        let policy = S3RetryPolicy(maxAttempts: 4, baseDelay: 0.2, maxDelay: 5, sleep: { log.record($0) }, random: { $0 })
+        let policy = RetryPolicy(maxAttempts: 4, baseDelay: 0.2, maxDelay: 5, maxRetryAfter: 5)
         let credentials = AWSCredentials(accessKeyID: "AKIARETRY00000000000", secretAccessKey: secret, source: .environment)
         return S3ObjectStore(configuration: try S3Configuration(bucket: "ref", endpointURL: endpoint, credentials: credentials,
-                                                                retry: policy))
+                                                                retry: policy),
+                             pause: { log.record($0) }, random: { $0.upperBound })
     }
 
     private func request(_ text: String) -> ObjectPutRequest {
@@ -78,16 +79,29 @@ final class S3RetryTests: XCTestCase {
     }
 
     func testBackoffIsCappedAndHonoursRetryAfter() async {
-        let policy = S3RetryPolicy(maxAttempts: 10, baseDelay: 0.2, maxDelay: 5, sleep: { _ in }, random: { $0 })
-        XCTAssertEqual(policy.delay(afterAttempt: 1), 0.2, accuracy: 1e-9)
-        XCTAssertEqual(policy.delay(afterAttempt: 3), 0.8, accuracy: 1e-9)
-        XCTAssertEqual(policy.delay(afterAttempt: 9), 5, accuracy: 1e-9)
-        XCTAssertEqual(policy.delay(afterAttempt: 1, retryAfter: 2), 2, accuracy: 1e-9)
-        XCTAssertEqual(policy.delay(afterAttempt: 1, retryAfter: 60), 5, accuracy: 1e-9)
-        let jittered = S3RetryPolicy(sleep: { _ in })
+        let policy = RetryPolicy(maxAttempts: 10, baseDelay: 0.2, maxDelay: 5, maxRetryAfter: 5)
+        let top: (ClosedRange<Double>) -> Double = { $0.upperBound }
+        XCTAssertEqual(policy.delay(afterAttempt: 1, retryAfterSeconds: nil, random: top), 0.2, accuracy: 1e-9)
+        XCTAssertEqual(policy.delay(afterAttempt: 3, retryAfterSeconds: nil, random: top), 0.8, accuracy: 1e-9)
+        XCTAssertEqual(policy.delay(afterAttempt: 9, retryAfterSeconds: nil, random: top), 5, accuracy: 1e-9)
+        XCTAssertEqual(policy.delay(afterAttempt: 1, retryAfterSeconds: 2, random: top), 2, accuracy: 1e-9)
+        XCTAssertEqual(policy.delay(afterAttempt: 1, retryAfterSeconds: 60, random: top), 5, accuracy: 1e-9)
+        // The store's default is the framework's S3 preset.
+        let credentials = AWSCredentials(accessKeyID: "AKIARETRY00000000000", secretAccessKey: secret, source: .environment)
+        XCTAssertEqual(try S3Configuration(bucket: "ref", credentials: credentials).retry, RetryPolicy.s3)
+        XCTAssertEqual(RetryPolicy.s3, policy.with(maxAttempts: 4))
+        let jittered = RetryPolicy.s3
         for attempt in 1...6 {
-            let delay = jittered.delay(afterAttempt: attempt)
+            let delay = jittered.delay(afterAttempt: attempt, retryAfterSeconds: nil)
             XCTAssertTrue(delay >= 0 && delay <= min(5, 0.2 * pow(2, Double(attempt - 1))), "\(delay)")
         }
+    }
+}
+
+private extension RetryPolicy {
+    func with(maxAttempts: Int) -> RetryPolicy {
+        var copy = self
+        copy.maxAttempts = maxAttempts
+        return copy
     }
 }

@@ -18,7 +18,8 @@ final class S3SignatureTests: XCTestCase {
         let credentials = AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token,
                                          source: .profile(name: "sigtest", file: "/tmp/credentials"))
         return S3ObjectStore(configuration: try S3Configuration(bucket: bucket, endpointURL: endpoint, credentials: credentials,
-                                                                profileName: "sigtest", retry: S3RetryPolicy(sleep: { _ in })))
+                                                                profileName: "sigtest"),
+                             pause: { _ in })
     }
 
     func testMotoWithSignatureChecksAcceptsRightSecretAndRejectsWrongOneWithoutLeakingIt() async throws {

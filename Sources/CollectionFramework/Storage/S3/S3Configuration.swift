@@ -26,14 +26,16 @@ public struct S3Configuration: Sendable {
     public var verifyETag: Bool
     /// Seconds allowed per HTTP exchange.
     public var requestTimeout: Double
-    public var retry: S3RetryPolicy
+    /// How transient failures (5xx, throttling, resets, timeouts) are retried; 4xx answers other than
+    /// throttling never are. A server's `Retry-After` is honoured up to ``RetryPolicy/maxRetryAfter``.
+    public var retry: RetryPolicy
 
     /// Builds a configuration directly. Path-style is used for custom endpoints, for bucket names that are
     /// not DNS-safe without dots, and when `forcePathStyle` is set.
     public init(bucket: String, region: String = "us-east-1", endpointURL: String? = nil, credentials: AWSCredentials,
                 profileName: String? = nil, forcePathStyle: Bool = false,
                 conditionalWrites: S3ConditionalWriteMode = .ifNoneMatch, verifyETag: Bool = true,
-                requestTimeout: Double = 60, retry: S3RetryPolicy = S3RetryPolicy()) throws {
+                requestTimeout: Double = 60, retry: RetryPolicy = .s3) throws {
         guard S3Configuration.isUsableBucketName(bucket) else { throw S3ConfigurationError.invalidBucketName(bucket) }
         var endpoint: String?
         if let endpointURL {

@@ -35,7 +35,7 @@ extension S3Configuration {
     ///
     /// Use ``AWSSharedFiles/load(environment:)`` to read the files from disk.
     public static func resolve(options: S3Options, environment: [String: String], files: AWSSharedFiles,
-                               requestTimeout: Double = 60, retry: S3RetryPolicy = S3RetryPolicy()) throws -> S3Configuration {
+                               requestTimeout: Double = 60, retry: RetryPolicy = .s3) throws -> S3Configuration {
         let env = environment.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
         let resolution = try AWSCredentials.resolve(explicitProfile: options.profile, environment: env, files: files)
         let profile = resolution.profileSettings

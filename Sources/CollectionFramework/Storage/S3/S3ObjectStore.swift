@@ -9,15 +9,21 @@ import Foundation
 ///   ``ObjectStoreError/keyTaken(key:existingSHA256:)``.
 /// - Each object carries `x-amz-meta-content-sha256` (SHA-256 of the raw content) and the request's metadata;
 ///   `Content-MD5` lets S3 reject a damaged body, and a plain 32-hex ETag is checked against the body's MD5.
-/// - Transient failures are retried per ``S3Configuration/retry``; the rest fail at once.
+/// - Transient failures are retried per ``S3Configuration/retry`` (``RetryPolicy/s3`` by default), waiting
+///   with `pause` (``RetryPolicy/pause(_:)``, cancellable); the rest fail at once.
 /// - Errors are ``ObjectStoreError`` whose messages come from ``S3Error`` and never contain secrets.
 public final class S3ObjectStore: ObjectStore {
     public let configuration: S3Configuration
     let transport: S3Transport
 
-    public init(configuration: S3Configuration, client: any HTTPClient = CurlHTTPClient()) {
+    /// - Parameters:
+    ///   - pause: waits between retries (tests pass one that records instead of sleeping).
+    ///   - random: the jitter, a number in the given range (tests pass one that picks the top).
+    public init(configuration: S3Configuration, client: any HTTPClient = CurlHTTPClient(),
+                pause: @escaping @Sendable (Double) async throws -> Void = { try await RetryPolicy.pause($0) },
+                random: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }) {
         self.configuration = configuration
-        self.transport = S3Transport(configuration: configuration, client: client)
+        self.transport = S3Transport(configuration: configuration, client: client, pause: pause, random: random)
     }
 
     /// e.g. `s3://bucket (endpoint http://127.0.0.1:5000, region us-east-1)`.

@@ -8,6 +8,10 @@ import Foundation
 struct S3Transport: Sendable {
     let configuration: S3Configuration
     let client: any HTTPClient
+    /// Waits between attempts (``RetryPolicy/pause(_:)`` unless a test replaces it).
+    let pause: @Sendable (Double) async throws -> Void
+    /// The jitter: a number in the given range.
+    let random: @Sendable (ClosedRange<Double>) -> Double
 
     /// S3 error codes worth another try even though their status is 4xx.
     static let retryableCodes: Set<String> = [
@@ -37,7 +41,7 @@ struct S3Transport: Sendable {
                 response = try await client.send(request)
             } catch let error as HTTPError where error.isTransient {
                 if attempt < policy.maxAttempts {
-                    try await policy.sleep(policy.delay(afterAttempt: attempt))
+                    try await pause(policy.delay(afterAttempt: attempt, retryAfterSeconds: nil, random: random))
                     continue
                 }
                 throw S3Error.unreachable(operation: operation, endpoint: configuration.endpointDescription,
@@ -49,8 +53,9 @@ struct S3Transport: Sendable {
 
             guard isRetryable(response) else { return response }
             if attempt < policy.maxAttempts {
-                let hint = response.headers["retry-after"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-                try await policy.sleep(policy.delay(afterAttempt: attempt, retryAfter: hint))
+                // A Retry-After of 0 (or one in the past) leaves the wait to the backoff.
+                let hint = response.headers["retry-after"].flatMap { RetryPolicy.parseRetryAfter($0) }.flatMap { $0 > 0 ? $0 : nil }
+                try await pause(policy.delay(afterAttempt: attempt, retryAfterSeconds: hint, random: random))
                 continue
             }
             throw S3Error.serverBusy(operation: operation, location: location, status: response.status,
