@@ -1,5 +1,6 @@
 import CollectionFramework
 import Foundation
+import Synchronization
 import TestSupport
 import XCTest
 
@@ -83,9 +84,8 @@ final class RedisClaimTests: XCTestCase {
 }
 
 /// A thread-safe counter for the race test.
-private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

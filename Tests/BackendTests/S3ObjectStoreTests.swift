@@ -6,6 +6,8 @@ import XCTest
 
 /// S3ObjectStore against a real moto_server (authentication off), one server for the whole class.
 final class S3ObjectStoreTests: XCTestCase {
+    // Written only by the class setUp/tearDown, which XCTest runs before the first and after the last
+    // test of the class; the tests only read them.
     nonisolated(unsafe) static var moto: MotoServer?
     nonisolated(unsafe) static var startError: (any Error)?
 

@@ -11,7 +11,8 @@ import Foundation
 /// // point the AWS profile's endpoint_url at proxy.endpoint
 /// XCTAssertEqual(proxy.failedPuts, 2)
 /// ```
-public final class FlakyS3Proxy: @unchecked Sendable {
+/// Sendable: every stored property is a `let` of a Sendable type (the child process wrapper is).
+public final class FlakyS3Proxy: Sendable {
     public let port: Int
     /// `http://127.0.0.1:PORT`
     public let endpoint: String

@@ -6,6 +6,10 @@ import Foundation
 /// The brokers listen on real loopback TCP ports, so a separate `scraper` process can reach them through
 /// ``bootstrapServers`` for as long as this object lives. The cluster is owned by a dummy producer handle
 /// (librdkafka requires one); the handle never produces anything.
+///
+/// Thread safety: `@unchecked Sendable` because of the two librdkafka handles. The mock-cluster calls
+/// (create topic, broker down/up, push errors) are thread-safe in librdkafka (they post to the cluster's
+/// own thread); `stop()`, which destroys the handles and is the only writer of `stopped`, runs under `lock`.
 public final class KafkaMockCluster: @unchecked Sendable {
     /// Kafka protocol request type of Produce requests (for ``pushRequestErrors(apiKey:_:)``).
     public static let produceApiKey: Int16 = 0

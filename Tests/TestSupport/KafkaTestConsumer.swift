@@ -3,6 +3,10 @@ import Foundation
 
 /// Reads a topic back from the beginning of every partition (no consumer-group rebalance: partitions are
 /// assigned directly), for checking what a notifier published.
+///
+/// Thread safety: `@unchecked Sendable` because of the `rd_kafka_t` handle. librdkafka allows its consumer
+/// calls from any thread; `close()` (the only writer of `closed`, and the only call that destroys the
+/// handle) runs under `lock`, and a test reads from one task at a time and closes only when done.
 public final class KafkaTestConsumer: @unchecked Sendable {
     /// One consumed record.
     public struct Record: Sendable, Equatable {

@@ -10,7 +10,8 @@ import Foundation
 /// let url = tls.endpoint + MisoSimulatorProcess.ctsPath   // https://127.0.0.1:PORT/...
 /// // unverified: fails; with http.ca_bundle = tls.caPath: works
 /// ```
-public final class LoopbackTLSProxy: @unchecked Sendable {
+/// Sendable: every stored property is a `let` of a Sendable type (the child process wrapper is).
+public final class LoopbackTLSProxy: Sendable {
     /// `https://127.0.0.1:PORT`
     public let endpoint: String
     /// PEM file of the private CA that signed the server certificate.

@@ -6,7 +6,8 @@ import Foundation
 /// moto starts with authentication off: any keys are accepted and requests are routed by the service in
 /// their SigV4 credential scope. ``enableSignatureChecks()`` turns on moto's IAM checks (signatures are
 /// verified, keys must belong to a user made with ``createUser(named:)``).
-public final class MotoServer: @unchecked Sendable {
+/// Sendable: every stored property is a `let` of a Sendable type (the child process wrapper is).
+public final class MotoServer: Sendable {
     public let port: Int
     private let child: ChildProcess
     private let client = CurlHTTPClient()

@@ -1,8 +1,9 @@
 import Foundation
+import Synchronization
 
 /// A real `redis-server` on a free loopback port, started for one test and stopped with it.
 /// Nothing is persisted (`--save '' --appendonly no`), so a restart starts empty.
-public final class RedisServer: @unchecked Sendable {
+public final class RedisServer: Sendable {
     /// Failures starting the server.
     public enum StartError: Error, CustomStringConvertible {
         case notInstalled
@@ -19,11 +20,13 @@ public final class RedisServer: @unchecked Sendable {
     }
 
     public let executable: String
-    public private(set) var port: Int
+    /// The port it listens on (kept across ``restart()``).
+    public var port: Int { state.withLock { $0.port } }
     /// The `--requirepass` password, if any.
     public let password: String?
     private let directory: URL
-    private var child: ChildProcess?
+    /// The port and the running process; tests may stop or restart the server from another task.
+    private let state: Mutex<(port: Int, child: ChildProcess?)>
 
     /// Starts a server on a free port (a few ports are tried if another process takes one first).
     public init(password: String? = nil) throws {
@@ -31,11 +34,11 @@ public final class RedisServer: @unchecked Sendable {
         self.executable = executable
         self.password = password
         self.directory = TestPaths.temporaryDirectory("redis")
-        self.port = Loopback.freePort()
+        self.state = Mutex((port: Loopback.freePort(), child: nil))
         var lastError: (any Error)?
         for _ in 0..<3 {
             do { try start(); return } catch { lastError = error }
-            port = Loopback.freePort()
+            state.withLock { $0.port = Loopback.freePort() }
         }
         throw lastError ?? StartError.didNotStart(port: port, output: "")
     }
@@ -46,11 +49,12 @@ public final class RedisServer: @unchecked Sendable {
     }
 
     /// True while the server process runs.
-    public var isRunning: Bool { child?.isRunning ?? false }
+    public var isRunning: Bool { state.withLock { $0.child }?.isRunning ?? false }
 
     /// Starts the server on ``port`` (again, after ``stop()``), waiting until it accepts connections.
     public func start() throws {
         guard !isRunning else { return }
+        let port = self.port
         var arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                          "--daemonize", "no", "--dir", directory.path, "--loglevel", "warning"]
         if let password { arguments += ["--requirepass", password] }
@@ -59,7 +63,7 @@ public final class RedisServer: @unchecked Sendable {
         while Date() < deadline {
             guard process.isRunning else { break }
             if Loopback.isListening(port) {
-                child = process
+                state.withLock { $0.child = process }
                 return
             }
             usleep(20_000)
@@ -70,8 +74,11 @@ public final class RedisServer: @unchecked Sendable {
 
     /// Stops the server (SIGTERM, then SIGKILL); the port is free again afterwards.
     public func stop() {
+        let child = state.withLock { s -> ChildProcess? in
+            defer { s.child = nil }
+            return s.child
+        }
         child?.stop()
-        child = nil
     }
 
     /// Stops and starts the server on the same port; its data is gone.
