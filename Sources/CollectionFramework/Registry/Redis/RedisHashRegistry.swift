@@ -45,6 +45,14 @@ public final class RedisHashRegistry: HashRegistry {
         }
     }
 
+    /// Like ``init(configuration:logger:pool:)``, with the connection (connect, AUTH, SELECT, PING)
+    /// made on `pool` rather than on the calling thread: what async callers use.
+    public static func connect(configuration: RedisConfiguration,
+                               logger: Logger = Logger(label: "scraper.registry.redis"),
+                               pool: BlockingIOPool = .shared) async throws -> RedisHashRegistry {
+        try await pool.run { try RedisHashRegistry(configuration: configuration, logger: logger, pool: pool) }
+    }
+
     public func exists(sha256: String, datasetGroup: String) async throws -> Bool {
         let key = hashKey(sha256, datasetGroup)
         let address = configuration.address

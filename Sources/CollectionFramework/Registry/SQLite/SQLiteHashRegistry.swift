@@ -27,6 +27,13 @@ public final class SQLiteHashRegistry: HashRegistry {
         try database.query("CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL)")
     }
 
+    /// Like ``init(path:environment:clock:pool:)``, with the file opened and the tables created on
+    /// `pool` rather than on the calling thread: what async callers use.
+    public static func open(path: String, environment: String, clock: @escaping @Sendable () -> Date = { Date() },
+                            pool: BlockingIOPool = .shared) async throws -> SQLiteHashRegistry {
+        try await pool.run { try SQLiteHashRegistry(path: path, environment: environment, clock: clock, pool: pool) }
+    }
+
     public var displayName: String { "embedded registry \(database.path)" }
 
     public func exists(sha256: String, datasetGroup: String) async throws -> Bool {
