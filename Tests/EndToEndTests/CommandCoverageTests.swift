@@ -22,7 +22,7 @@ final class CommandCoverageTests: XCTestCase {
     func testBenchPrintsEveryRowWithNumericFigures() throws {
         let result = try runCommand(TestPaths.product("scraper"),
                                     ["bench", "--nodes", "5", "--intervals", "12", "--repetitions", "1", "--backfill-days", "2",
-                                     "--latency-ms", "20", "--simulator", TestPaths.product("miso-sim")],
+                                     "--latency-ms", "20", "--simulator", TestPaths.product("miso-sim"), "--stream-nodes", "10"],
                                     currentDirectory: dir, timeout: 300)
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -34,7 +34,8 @@ final class CommandCoverageTests: XCTestCase {
             line.dropFirst(2).dropLast(2).components(separatedBy: " | ")
         }
         XCTAssertEqual(rows.map { $0[0] }, ["baseline", "baseline", "baseline", "stage", "stage", "stage", "stage", "stage",
-                                            "pipeline", "memory", "startup", "startup", "backfill", "backfill"], result.stdout)
+                                            "pipeline", "streaming", "streaming", "streaming", "memory", "startup", "startup",
+                                            "backfill", "backfill"], result.stdout)
         func isNumber(_ cell: String) -> Bool { Double(cell) != nil }
         for row in rows {
             XCTAssertEqual(row.count, 8, "\(row)")

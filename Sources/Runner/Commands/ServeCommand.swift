@@ -6,6 +6,7 @@ import Synchronization
 import Logging
 import LoopbackHTTP
 import ServiceLifecycle
+import UnixSignals
 
 /// `scraper serve`: one long-lived process that runs every enabled collector on its schedule and
 /// answers `/metrics`, `/healthz` and `/readyz`.
@@ -113,16 +114,30 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("serving \(entries.count) collector\(entries.count == 1 ? "" : "s") (\(collectors.map { "\($0.name) \($0.effectiveSchedule)" }.joined(separator: "; "))); state file \(statePath)")
         printLine("scraper serve listening on http://\(listenHost):\(boundPort)")
 
-        // Shut down in reverse order: first /readyz turns 503, then each schedule drains, then the
-        // endpoint stops.
+        // The first SIGTERM or SIGINT turns /readyz to 503, then starts the group's graceful shutdown,
+        // which stops the services in reverse order: each schedule drains, then the endpoint stops.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: OpsEndpointService(server: server))]
-                + daemon.services.map { .init(service: $0, successTerminationBehavior: .ignore) }
-                + [.init(service: DrainService(flag: draining, logger: logger))],
-            gracefulShutdownSignals: [.sigterm, .sigint],
+                + daemon.services.map { .init(service: $0, successTerminationBehavior: .ignore) },
             logger: logger))
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         do {
-            try await group.run()
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                tasks.addTask {
+                    // Watches until cancelled: a second signal during the drain changes nothing.
+                    var first = true
+                    for await signal in signals where first {
+                        first = false
+                        draining.set()
+                        logger.warning("received \(signal): /readyz answers 503; waiting collectors stop, running ones finish their current candidates")
+                        await group.triggerGracefulShutdown()
+                    }
+                }
+                // The group ends after its graceful shutdown (or an error); the signal watcher then goes too.
+                try await tasks.next()
+                tasks.cancelAll()
+            }
         } catch {
             logger.error("serve stopped with an error: \(error)")
         }
@@ -139,24 +154,14 @@ final class DrainFlag: Sendable {
     func set() { value.withLock { $0 = true } }
 }
 
-/// The ops HTTP endpoint as a `Service`: serves until the graceful shutdown reaches it (last).
+/// The ops HTTP endpoint as a `Service`. The server is already listening (started before the
+/// group, so the listening line can name the bound port); it serves until the graceful shutdown
+/// reaches it, last, and then stops.
 struct OpsEndpointService: Service {
     let server: LoopbackHTTPServer
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown { [server] in try await server.run() }
-    }
-}
-
-/// The first service to hear of a graceful shutdown: turns `/readyz` to 503 before any
-/// schedule starts draining.
-struct DrainService: Service {
-    let flag: DrainFlag
-    let logger: Logger
-
-    func run() async throws {
         try? await gracefulShutdown()
-        flag.set()
-        logger.warning("stopping: /readyz answers 503; waiting collectors stop, running ones finish their current candidates")
+        await server.stop()
     }
 }
