@@ -242,6 +242,21 @@ final class KafkaNotifierTests: XCTestCase {
         }
     }
 
+    /// A stopping run closes its notifier from a cancelled task: the close must still happen.
+    func testCloseFromACancelledTaskStillCloses() async throws {
+        let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)", environment: [:])
+        let closing = Task {
+            try? await Task.sleep(for: .seconds(60))  // ends at once: the task is cancelled
+            XCTAssertTrue(Task.isCancelled)
+            await notifier.close()
+        }
+        closing.cancel()
+        await closing.value
+        await XCTAssertThrowsErrorAsync(try await notifier.publish(makeMessage())) { error in
+            XCTAssertTrue("\(error)".contains("closed"), "\(error)")
+        }
+    }
+
     func testExtraPropertiesAreAppliedAndBadOnesNamed() async throws {
         let notifier = try KafkaNotifier(connectionString: "kafka://\(cluster.bootstrapServers)/\(topic)", environment: [:],
                                          extraProperties: ["compression.type": "gzip", "acks": "all"])

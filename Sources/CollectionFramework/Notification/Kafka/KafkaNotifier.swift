@@ -103,9 +103,15 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
     }
 
     /// Waits for publishes in progress, flushes what is queued (up to the delivery timeout) and destroys the producer.
-    /// Safe to call more than once; later publishes throw.
+    /// Safe to call more than once; later publishes throw. It runs even when the calling task is
+    /// cancelled (a stopping run still flushes what it announced).
     public func close() async {
-        _ = try? await pool.run { [self] in closeBlocking() }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            pool.execute { [self] in
+                closeBlocking()
+                done.resume()
+            }
+        }
     }
 
     private func publishBlocking(_ message: NotificationMessage, stop: StopFlag) throws {
