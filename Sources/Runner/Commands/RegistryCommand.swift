@@ -16,7 +16,7 @@ struct RegistryCommand: AsyncParsableCommand {
         @Option(name: .customLong("redis-port")) var redisPort: Int?
         @Option(name: .customLong("redis-db")) var redisDB: Int?
 
-        func registry() throws -> any HashRegistry {
+        func registry() async throws -> any HashRegistry {
             _ = global.makeLogger()
             let configuration: ScraperConfiguration
             do {
@@ -27,7 +27,7 @@ struct RegistryCommand: AsyncParsableCommand {
             if let redisPort { settings.type = .redis; settings.port = redisPort }
             if let redisDB { settings.db = redisDB }
             SecretRedactor.shared.register(settings.password)
-            do { return try BackendFactory.makeRegistry(settings.resolved(), environment: configuration.environment) } catch {
+            do { return try await BackendFactory.makeRegistry(settings.resolved(), environment: configuration.environment) } catch {
                 throw Exit.fail("\(error)", Exit.unavailable)
             }
         }

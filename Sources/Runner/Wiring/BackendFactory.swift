@@ -7,7 +7,7 @@ import Logging
 enum BackendFactory {
     /// The registry comes first: when Redis is unreachable the run stops before any download.
     static func services(_ settings: ResolvedSettings, environment: String, logger: Logger) async throws -> PipelineServices {
-        let registry = try makeRegistry(settings.registry, environment: environment)
+        let registry = try await makeRegistry(settings.registry, environment: environment)
         try await registry.checkReachable()
         let store = try await makeStore(settings.storage, http: settings.http)
         let notifier = try makeNotifier(settings.notifier)
@@ -42,7 +42,7 @@ enum BackendFactory {
         }
     }
 
-    static func makeRegistry(_ backend: RegistryBackend, environment: String) throws -> any HashRegistry {
+    static func makeRegistry(_ backend: RegistryBackend, environment: String) async throws -> any HashRegistry {
         switch backend {
         case .redis(let r):
             SecretRedactor.shared.register(r.password)
@@ -57,9 +57,9 @@ enum BackendFactory {
             } catch {
                 throw ConfigError("registry: \(error)")
             }
-            return try RedisHashRegistry(configuration: configuration)
+            return try await RedisHashRegistry.connect(configuration: configuration)
         case .embedded(let path):
-            return try SQLiteHashRegistry(path: path, environment: environment)
+            return try await SQLiteHashRegistry.open(path: path, environment: environment)
         }
     }
 
