@@ -68,6 +68,14 @@ public final class CollectorScheduler: Sendable {
         if let problem = state.loadProblem { logger.warning("\(problem)") }
         metrics.started()
         metrics.scheduledCollectors(jobs.count)
+        // Each job's first slot is known now: publish it before the loops start, so a scrape right
+        // after start-up already sees every next-run time.
+        let now = clock.now()
+        for job in jobs {
+            guard let due = firstDue(job, now: now).0 else { continue }
+            update(job.name) { $0.nextRun = due }
+            metrics.nextRun(collector: job.name, at: due)
+        }
     }
 
     /// Runs every job's loop in a task group until the calling task is cancelled.

@@ -112,13 +112,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         logger.info("serving \(entries.count) collector\(entries.count == 1 ? "" : "s") (\(collectors.map { "\($0.name) \($0.effectiveSchedule)" }.joined(separator: "; "))); state file \(statePath)")
+        // The schedules' first slots are published (metrics, status) before anyone is told we listen.
+        let scheduleServices = daemon.services
         printLine("scraper serve listening on http://\(listenHost):\(boundPort)")
 
         // The first SIGTERM or SIGINT turns /readyz to 503, then starts the group's graceful shutdown,
         // which stops the services in reverse order: each schedule drains, then the endpoint stops.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: OpsEndpointService(server: server))]
-                + daemon.services.map { .init(service: $0, successTerminationBehavior: .ignore) },
+                + scheduleServices.map { .init(service: $0, successTerminationBehavior: .ignore) },
             logger: logger))
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         do {
