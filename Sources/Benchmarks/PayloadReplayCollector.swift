@@ -43,6 +43,8 @@ package struct PayloadReplayCollector: Collector {
                                   sourceURL: String = "http://127.0.0.1:9/benchmark", timeout: Double = 30) -> DownloadCandidate {
         DownloadCandidate(identifier: identifier + ".json", sourceURL: sourceURL,
                           queryParameters: [QueryParameter("date", day)], timeout: timeout,
-                          partitionDate: CalendarDate(iso: day) ?? CalendarDate(year: 2025, month: 1, day: 20)!)
+                          partitionDate: CalendarDate(iso: day) ?? CalendarDate(year: 2025, month: 1, day: 20)!,
+                          // The CTS operating-day rule reads the requested day from here, as in a real run.
+                          context: CandidateContext(requestedDate: CalendarDate(iso: day)))
     }
 }

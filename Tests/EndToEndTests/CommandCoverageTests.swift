@@ -66,8 +66,7 @@ final class CommandCoverageTests: XCTestCase {
 
     func testBenchRefusesABadStageName() throws {
         let result = try runCommand(TestPaths.product("scraper"), ["bench", "--only", "nope"], currentDirectory: dir, timeout: 60)
-        // README: 64 for a bad argument; bench exits 1 today (reported, not asserted until fixed).
-        XCTAssertNotEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.status, 64, "a bad argument exits 64, before any work: \(result.stderr)")
         XCTAssertTrue(result.stderr.contains("unknown stage nope; use one of zlib, sha256, parse, validate, gzip, pipeline"), result.stderr)
         XCTAssertEqual(result.stdout, "")
     }

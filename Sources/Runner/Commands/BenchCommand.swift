@@ -55,6 +55,9 @@ struct BenchCommand: AsyncParsableCommand {
         guard repetitions >= 1, backfillDays >= 0, latencyMs >= 0, (1...256).contains(concurrency) else {
             throw ValidationError("--repetitions, --concurrency must be positive; --backfill-days, --latency-ms not negative")
         }
+        if let only, !["zlib", "sha256", "parse", "validate", "gzip", "pipeline"].contains(only) {
+            throw ValidationError("unknown stage \(only); use one of zlib, sha256, parse, validate, gzip, pipeline")
+        }
         guard streamMegabytesPerSecond >= 0, streamMegabytesPerSecond.isFinite, streamNodes >= 1 else {
             throw ValidationError("--stream-mb-per-second must be 0 (skip) or positive, --stream-nodes at least 1")
         }
