@@ -6,7 +6,7 @@
 set -euo pipefail
 
 apt_packages=(pkg-config libcurl4-openssl-dev zlib1g-dev libhiredis-dev librdkafka-dev libyaml-dev
-              libsqlite3-dev redis-server kcat prometheus-pushgateway systemd)
+              libsqlite3-dev redis-server kcat prometheus-pushgateway prometheus systemd)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
