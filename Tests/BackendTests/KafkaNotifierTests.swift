@@ -291,25 +291,3 @@ final class KafkaNotifierTests: XCTestCase {
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.split(separator: ",").map(String.init)
     }
 }
-
-/// Collects log lines in memory for the password checks.
-final class CapturedLog: Sendable {
-    private let storage = Mutex<[String]>([])
-    var lines: [String] { storage.withLock { $0 } }
-    func append(_ line: String) { storage.withLock { $0.append(line) } }
-}
-
-struct CapturingLogHandler: LogHandler {
-    let log: CapturedLog
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        log.append("\(event.level) \(event.message)")
-    }
-}

@@ -97,8 +97,8 @@ final class RedisConnectionFailureTests: XCTestCase {
     func testServerGoneForGoodGivesUnavailableAfterTheRetries() async throws {
         let server = try RedisServer()
         let port = server.port
-        let waits = ReconnectWaits()
-        let logger = Logger(label: "test") { _ in ReconnectWaitHandler(waits: waits) }
+        let captured = CapturedLog()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(log: captured) }
         let registry = try RedisHashRegistry(configuration: RedisTestHelpers.configuration(server, reconnectDelays: [0.1, 0.2, 0.3]),
                                              logger: logger)
         server.stop()
@@ -110,7 +110,11 @@ final class RedisConnectionFailureTests: XCTestCase {
             XCTAssertTrue(message.contains("Connection refused"), message)
         }
         let elapsed = Date().timeIntervalSince(started)
-        let delays = waits.all
+        // The waits the registry announced (its "delay_s" log metadata), in order.
+        let delays = captured.entries.compactMap { entry -> Double? in
+            guard case .string(let text)? = entry.metadata["delay_s"] else { return nil }
+            return Double(text)
+        }
         XCTAssertEqual(delays.count, 3, "one wait before each of the 3 reconnects: \(delays)")
         for (delay, cap) in zip(delays, [0.1, 0.2, 0.3]) {
             XCTAssertTrue((0...cap).contains(delay), "full jitter keeps each wait within its cap: \(delays)")
@@ -193,27 +197,5 @@ final class RedisConnectionFailureTests: XCTestCase {
             guard case .unavailable(let message)? = error as? HashRegistryError else { return XCTFail("\(error)") }
             XCTAssertTrue(message.contains("database 99"), message)
         }
-    }
-}
-
-/// The reconnect waits a registry announced (its "delay_s" log metadata), in order.
-final class ReconnectWaits: Sendable {
-    private let values = Mutex<[Double]>([])
-    var all: [Double] { values.withLock { $0 } }
-    func add(_ value: Double) { values.withLock { $0.append(value) } }
-}
-
-struct ReconnectWaitHandler: LogHandler {
-    let waits: ReconnectWaits
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        if case .string(let text)? = event.metadata?["delay_s"], let delay = Double(text) { waits.add(delay) }
     }
 }

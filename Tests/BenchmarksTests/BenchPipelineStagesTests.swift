@@ -20,33 +20,6 @@ struct ParsingValidator: Collector {
     }
 }
 
-/// Payloads from a dictionary (served from memory); valid when they contain `"ok": true`.
-struct LargeFixtureCollector: Collector {
-    static let typeName = "test.large_fixture"
-    static let summary = "large fixture payloads for the benchmark's pipeline tests"
-    let datasetGroup = "test_fixture"
-    let payloads: [String: Data]
-
-    init(configuration: CollectorConfiguration) throws { payloads = [:] }
-    init(payloads: [String: Data]) { self.payloads = payloads }
-
-    func candidates(for request: CollectionRequest) throws -> [DownloadCandidate] {
-        payloads.keys.sorted().map {
-            DownloadCandidate(identifier: $0, sourceURL: "http://127.0.0.1:9/\($0)", partitionDate: CalendarDate(year: 2025, month: 1, day: 20)!)
-        }
-    }
-
-    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) async throws -> ContentStream {
-        ContentStream(payloads[candidate.identifier] ?? Data())
-    }
-
-    func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
-        String(decoding: content.prefix(64), as: UTF8.self).contains("\"ok\": true")
-            ? .valid(ValidationReport(recordCount: 1))
-            : .invalid(ValidationFailure(rule: "ok_flag", reason: "payload lacks \"ok\": true", field: "ok"))
-    }
-}
-
 /// The pipeline's middle stages with payloads large enough to be hashed and compressed beside
 /// validation, and the benchmark's own pipeline measurements (their correctness, not their speed).
 final class BenchPipelineStagesTests: XCTestCase {
@@ -57,7 +30,7 @@ final class BenchPipelineStagesTests: XCTestCase {
     func pipeline(_ payloads: [String: Data]) throws -> (CollectionPipeline, LocalObjectStore, SQLiteHashRegistry) {
         let store = LocalObjectStore(root: directory.appendingPathComponent("store"))
         let registry = try SQLiteHashRegistry(path: directory.appendingPathComponent("registry.sqlite3").path, environment: "dev")
-        let pipeline = CollectionPipeline(name: "fixture", collector: LargeFixtureCollector(payloads: payloads),
+        let pipeline = CollectionPipeline(name: "fixture", collector: FixtureCollector(payloads: payloads, checkedPrefix: 64),
                                           services: PipelineServices(store: store, registry: registry), http: CurlHTTPClient(),
                                           options: PipelineOptions(concurrency: 2), logger: Logger(label: "test"))
         return (pipeline, store, registry)

@@ -3,38 +3,6 @@ import Logging
 import TestSupport
 import XCTest
 
-/// A collector that exists only in this test target: payloads come from a dictionary, a payload
-/// is valid when it contains `"ok": true`.
-struct FixtureCollector: Collector {
-    static let typeName = "test.fixture"
-    static let summary = "fixture payloads for pipeline tests"
-    let datasetGroup = "test_fixture"
-    let payloads: [String: Data]
-
-    init(configuration: CollectorConfiguration) throws { payloads = [:] }
-    init(payloads: [String: Data]) { self.payloads = payloads }
-
-    func candidates(for request: CollectionRequest) throws -> [DownloadCandidate] {
-        payloads.keys.sorted().map {
-            DownloadCandidate(identifier: $0, sourceURL: "http://127.0.0.1:9/\($0)",
-                              partitionDate: CalendarDate(year: 2025, month: 1, day: 20)!, metadata: ["source": .string("test")])
-        }
-    }
-
-    func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) async throws -> ContentStream {
-        guard let data = payloads[candidate.identifier], !data.isEmpty else {
-            throw HTTPError.status(code: 503, url: candidate.url, retryAfter: nil, bodyExcerpt: "")
-        }
-        return ContentStream(data)
-    }
-
-    func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
-        String(decoding: content, as: UTF8.self).contains("\"ok\": true")
-            ? .valid(ValidationReport(recordCount: 1))
-            : .invalid(ValidationFailure(rule: "ok_flag", reason: "payload lacks \"ok\": true", field: "ok"))
-    }
-}
-
 final class PipelineTests: XCTestCase {
     var root: URL!
     var store: LocalObjectStore!

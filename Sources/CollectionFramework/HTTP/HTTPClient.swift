@@ -91,8 +91,13 @@ public protocol HTTPClient: Sendable {
 extension HTTPClient {
     /// Sends `request` and reads the whole response.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await Self.whole { try await stream(request) }
+    }
+
+    /// Reads the whole body of the response `start` returns, timing head and body together.
+    private static func whole(_ start: () async throws -> HTTPStreamingResponse) async throws -> HTTPResponse {
         let started = ContinuousClock.now
-        let response = try await stream(request)
+        let response = try await start()
         let body = try await response.body.collect()
         let elapsed = ContinuousClock.now - started
         return HTTPResponse(status: response.status, headers: response.headers, body: body,
@@ -119,12 +124,7 @@ extension HTTPClient {
     /// GETs a candidate and returns the whole response when its status is 2xx; throws
     /// ``HTTPError/status`` otherwise.
     public func fetch(_ candidate: DownloadCandidate) async throws -> HTTPResponse {
-        let started = ContinuousClock.now
-        let response = try await fetchStream(candidate)
-        let body = try await response.body.collect()
-        let elapsed = ContinuousClock.now - started
-        return HTTPResponse(status: response.status, headers: response.headers, body: body,
-                            elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        try await Self.whole { try await fetchStream(candidate) }
     }
 }
 
