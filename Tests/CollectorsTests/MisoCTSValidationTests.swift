@@ -40,7 +40,7 @@ final class MisoCTSValidationTests: XCTestCase {
     func testValidDocumentedPayloadReportsCountQualityAndShape() {
         let result = collector.validate(P.documented(), for: snapshot)
         XCTAssertEqual(result, .valid(ValidationReport(recordCount: 2, shape: "documented", labels: ["quality": "FORECAST"])))
-        assertValid(P.documented([]), records: 0)
+        // An empty data array was accepted before issue 11 and is refused now (data_non_empty).
         let specExample = #"""
         {"data": [{"timestamp": "2025-01-20T09:00:00-05:00", "interval": "09:00", "node": "MISO.PJM.INTERFACE1",
           "forecastedLMP": {"total": 45.50, "components": {"energy": 42.00, "congestion": 2.50, "losses": 1.00}, "direction": "export"},
@@ -195,10 +195,19 @@ final class MisoCTSValidationTests: XCTestCase {
         }
     }
 
-    func testLiveOperatingDay() throws {
+    func testALiveAnswerToADateOrFilterRequestIsRefusedBecauseTheFeedIgnoresFilters() throws {
+        // Even when the live answer happens to be for the requested day, storing it as that day's
+        // filtered object would mislabel it.
         let july27 = try collector.candidates(for: CollectionRequest(mode: .day(CalendarDate(year: 2026, month: 7, day: 27)!)))[0]
-        assertValid(P.live(), for: july27)
-        assertFails(P.live(), "live_operating_day", for: dayCandidate, field: "RefId",
-                    mentioning: ["2026-07-27", "2025-01-20", "ignores query parameters"])
+        assertFails(P.live(), "live_filters_ignored", for: july27, field: "RefId", mentioning: ["date=2026-07-27", "ignores query parameters"])
+        assertFails(P.live(), "live_filters_ignored", for: dayCandidate, field: "RefId", mentioning: ["date=2025-01-20", "ignores query parameters"])
+        let filtered = try collector.candidates(for: CollectionRequest(mode: .snapshot, filters: ["interval": "14:35", "node": "MISO.PJM.INTERFACE1"]))[0]
+        assertFails(P.live(), "live_filters_ignored", for: filtered, field: "RefId",
+                    mentioning: ["interval=14:35", "node=MISO.PJM.INTERFACE1", "--interval"])
+        assertValid(P.live(), for: snapshot)
+    }
+
+    func testAnEmptyDocumentedDataArrayIsRefused() throws {
+        assertFails(P.documented([]), "data_non_empty", field: "data", mentioning: ["empty"])
     }
 }

@@ -106,6 +106,13 @@ final class CTSEndToEndTests: XCTestCase {
         let mismatch = try run(["--date", "2025-01-15"])
         XCTAssertEqual(mismatch.status, 1, mismatch.transcript)
         XCTAssertTrue(mismatch.errors.first?.contains("ignores query parameters") == true, "\(mismatch.errors)")
+        XCTAssertTrue(mismatch.errors.first?.contains("[live_filters_ignored]") == true, "\(mismatch.errors)")
+        // Filters too: the live answer is not stored under a filtered name (or filtered metadata).
+        let filtered = try run(["--interval", "14:35", "--node", "MISO.PJM.INTERFACE1"])
+        XCTAssertEqual(filtered.status, 1, filtered.transcript)
+        XCTAssertTrue(filtered.errors.first?.contains("[live_filters_ignored]") == true, "\(filtered.errors)")
+        XCTAssertEqual(scraper.store.keys(under: "sourcing/\(group)").filter { $0.contains("int1435") }, [],
+                       "nothing stored under the filtered name")
     }
 
     func testBadArgumentsAreRefusedBeforeAnyRequest() async throws {

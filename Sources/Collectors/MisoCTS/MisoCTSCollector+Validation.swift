@@ -10,7 +10,7 @@ extension MisoCTSCollector {
     /// `lmp_direction`, `transaction_direction`, `volume_non_negative`, `data_quality`,
     /// `operating_day`) or the live shape (`RefId` and `Interval`: rules `live_refid`,
     /// `live_non_empty`, `live_time_format`, `live_interval_grid`, `live_price_numeric`,
-    /// `live_operating_day`). Anything else fails `json_structure`. The date rules apply when the
+    /// `live_filters_ignored`). Anything else fails `json_structure`. The date rules apply when the
     /// candidate's context has a requested date (``CandidateContext/requestedDate``).
     public func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
         let requestedDate = candidate.context.requestedDate?.description
@@ -39,7 +39,7 @@ extension MisoCTSCollector {
             return documented.finish(root, recordCount: streamedRecords ?? 0)
         }
         if root["RefId"] != nil || root["Interval"] != nil {
-            return MisoCTSLiveValidator(requestedDate: requestedDate).validate(root)
+            return MisoCTSLiveValidator(requestedDate: requestedDate, filters: candidate.context.filters).validate(root)
         }
         let keys = (root.keys ?? []).prefix(10).joined(separator: ", ")
         return .invalid(ValidationFailure(

@@ -68,6 +68,11 @@ struct MisoCTSDocumentedValidator {
         }
         if let firstStructureFailure { return .invalid(firstStructureFailure) }
         if let firstValueFailure { return .invalid(firstValueFailure) }
+        if recordCount == 0 {
+            return fail(Rule.dataNonEmpty,
+                        "the `data` array is empty: the feed published no forecasts for this request; nothing is stored, try again later",
+                        field: "data")
+        }
 
         let quality = metadata["dataQuality"]
         guard let qualityText = quality?.string, Rule.dataQualities.contains(qualityText) else {

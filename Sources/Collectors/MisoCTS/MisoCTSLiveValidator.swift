@@ -6,8 +6,10 @@ import CollectionFramework
 struct MisoCTSLiveValidator {
     typealias Rule = MisoCTSRule
 
-    /// The date the candidate asked for (`date` query parameter), if any.
+    /// The date the candidate asked for, if any.
     var requestedDate: String?
+    /// The filters the candidate asked for (`interval`, `node`), if any.
+    var filters: [String: String] = [:]
 
     private static let fields = ["CASEAPPROVALDATE", "SOLUTIONTIME", "PJMFORECASTEDLMP"]
 
@@ -33,11 +35,13 @@ struct MisoCTSLiveValidator {
         for (index, record) in records.enumerated() {
             if let failure = recordFailure(record, index: index) { return fail(failure) }
         }
-        if let requestedDate, refId.date.description != requestedDate {
+        let asked = (requestedDate.map { ["date": $0] } ?? [:]).merging(filters) { date, _ in date }
+        if !asked.isEmpty {
+            let listed = asked.keys.sorted().map { "\($0)=\(asked[$0]!)" }.joined(separator: ", ")
             return fail(ValidationFailure(
-                rule: Rule.liveOperatingDay,
-                reason: "RefId is for \(refId.date) but \(requestedDate) was requested; the live feed ignores query parameters and always serves the current interval, so past or future days cannot be fetched from it",
-                field: "RefId", values: ["RefId": refText, "requested": requestedDate]))
+                rule: Rule.liveFiltersIgnored,
+                reason: "the request asked for \(listed) but the answer is the live feed's current interval (RefId \(refText)): the live feed ignores query parameters, so this payload would be stored under a name and metadata it does not match; run without --date/--interval/--node to collect the live snapshot",
+                field: "RefId", values: asked.merging(["RefId": refText]) { mine, _ in mine }))
         }
         return .valid(ValidationReport(recordCount: records.count, shape: "live"))
     }
