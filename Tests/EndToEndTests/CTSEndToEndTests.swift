@@ -115,6 +115,15 @@ final class CTSEndToEndTests: XCTestCase {
                        "nothing stored under the filtered name")
     }
 
+    func testRedisDBWithoutARedisRegistryIsRefusedBeforeAnyRequest() async throws {
+        let result = try run(["--date", "2025-01-20", "--redis-db", "3"])
+        XCTAssertEqual(result.status, 64, result.transcript)
+        XCTAssertTrue(result.stderr.contains("--redis-db 3 has no effect"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("--redis-host"), "the message names the fix: \(result.stderr)")
+        XCTAssertEqual(try sim.stats().requests, 0)
+        XCTAssertEqual(scraper.store.keys(), [])
+    }
+
     func testBadArgumentsAreRefusedBeforeAnyRequest() async throws {
         for args in [["--date", "2025-02-30"], ["--date", "2025-01-20", "--interval", "14:37"],
                      ["--date", "2025-01-20", "--interval", "24:00"], ["--start-date", "2025-01-22", "--end-date", "2025-01-20"],

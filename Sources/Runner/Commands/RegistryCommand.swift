@@ -26,6 +26,7 @@ struct RegistryCommand: AsyncParsableCommand {
             if let redisHost { settings.type = .redis; settings.host = redisHost }
             if let redisPort { settings.type = .redis; settings.port = redisPort }
             if let redisDB { settings.db = redisDB }
+            if let problem = RedisFlags.ineffectiveDatabase(redisDB, registry: settings) { throw Exit.fail(problem, Exit.usage) }
             SecretRedactor.shared.register(settings.password)
             do { return try await BackendFactory.makeRegistry(settings.resolved(), environment: configuration.environment) } catch {
                 throw Exit.fail("\(error)", Exit.unavailable)

@@ -145,6 +145,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         var settings = configuration.settings
         overrides(&settings)
+        if let problem = RedisFlags.ineffectiveDatabase(redisDB, registry: settings.registry) { throw Exit.fail(problem, Exit.usage) }
         if let bucket = settings.storage.bucket, !S3BucketName.isValid(bucket) {
             throw Exit.fail(S3BucketName.problem(bucket, source: "the S3 bucket (--s3-bucket, S3_BUCKET or storage.bucket)"), Exit.usage)
         }
