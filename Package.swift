@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CollectionFrameworkTests",
-            dependencies: ["CollectionFramework", "BlockingIO", "TestSupport"],
+            dependencies: ["CollectionFramework", "BlockingIO", "LoopbackHTTP", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -105,7 +105,13 @@ final class CurlTransfer {
         // does not sign it (verifiers such as botocore's never include user-agent when recomputing).
         if !names.contains("user-agent") { _ = scraper_curl_set_string(easy, CURLOPT_USERAGENT, configuration.userAgent) }
         _ = scraper_curl_set_long(easy, CURLOPT_NOSIGNAL, 1)
-        _ = scraper_curl_set_long(easy, CURLOPT_FOLLOWLOCATION, request.method == "GET" ? 1 : 0)
+        // Redirects: only plain GETs follow them. A signed request never does (its signature and
+        // headers must not travel to another host), and an https request follows only to https,
+        // never downgrading to http.
+        let followsRedirects = request.method == "GET" && request.awsSigning == nil
+        _ = scraper_curl_set_long(easy, CURLOPT_FOLLOWLOCATION, followsRedirects ? 1 : 0)
+        let isHTTPS = request.url.lowercased().hasPrefix("https://")
+        _ = scraper_curl_set_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, isHTTPS ? "https" : "http,https")
         _ = scraper_curl_set_long(easy, CURLOPT_MAXREDIRS, 5)
         _ = scraper_curl_set_long(easy, CURLOPT_SSL_VERIFYPEER, 1)
         _ = scraper_curl_set_long(easy, CURLOPT_SSL_VERIFYHOST, 2)
@@ -212,6 +218,9 @@ final class CurlTransfer {
             return .responseTooLarge(url: url, limit: configuration.maxResponseBytes)
         case CURLE_WRITE_ERROR where overflowed:
             return .responseTooLarge(url: url, limit: configuration.maxResponseBytes)
+        case CURLE_UNSUPPORTED_PROTOCOL where url.lowercased().hasPrefix("https://"):
+            return .transport(url: url, code: Int(code.rawValue),
+                              detail: "refused to follow a redirect from https to a plain http address (\(detail)); fix the server's redirect or point api_url at the final https address")
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
             return .tls(url: url, detail: detail)
         default:
