@@ -12,8 +12,8 @@ struct ConfigCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load and check collectors.yaml; print the effective configuration with secrets masked.",
             discussion: """
-            Every problem is reported on stderr as `error: FILE:LINE:COLUMN: message`, followed by a count; the exit
-            code is then 64. With no problem the effective configuration (variables resolved, secrets masked) is printed
+            Every problem is reported on stderr as `error: FILE:LINE:COLUMN: message`, followed by a count; the exit \
+            code is then 64. With no problem the effective configuration (variables resolved, secrets masked) is printed \
             on stdout, ending with an `ok:` line.
             """)
         @OptionGroup var global: GlobalOptions

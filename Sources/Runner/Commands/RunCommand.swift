@@ -10,7 +10,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a collector (or every enabled one) once.",
         discussion: """
-        Environment variables (below flags, above collectors.yaml): S3_BUCKET, REDIS_HOST, REDIS_PORT,
+        Environment variables (below flags, above collectors.yaml): S3_BUCKET, REDIS_HOST, REDIS_PORT, \
         REDIS_PASSWORD, AWS_PROFILE, KAFKA_CONNECTION_STRING. The last line on stdout is the run summary as JSON.
         """
     )
