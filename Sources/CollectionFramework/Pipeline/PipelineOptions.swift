@@ -22,6 +22,9 @@ public struct PipelineOptions: Sendable, Equatable {
     /// would be stored under and whether the registry already has its content. Refused payloads
     /// are not quarantined either.
     public var dryRun = false
+    /// The id of the run (the one its log lines carry), kept as `run_id` in each registry record's
+    /// metadata so `scraper registry why` can say which run stored it. Nil leaves the key out.
+    public var runID: String?
 
     public static let defaultRegistryTTL = 365 * 24 * 3600
 

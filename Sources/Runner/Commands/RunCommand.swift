@@ -204,7 +204,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let execution = CollectionRunner(logger: logger, catalog: catalog, force: force, dryRun: inspectOnly,
-                                         onProgress: onProgress, observer: FaultInjection.observer)
+                                         runID: RunIdentity.current, onProgress: onProgress, observer: FaultInjection.observer)
         let summaries = await SignalCancellation.run(logger: logger) {
             await execution.run(prepared, services: services)
         }

@@ -88,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         let export: @Sendable () async -> Void = { [metricsFile, pushgateway] in
             await MetricsExport.export(file: metricsFile, pushgateway: pushgateway, environment: environment, logger: logger)
         }
-        let runner = CollectionRunner(logger: logger, catalog: catalog, observer: FaultInjection.observer)
+        let runner = CollectionRunner(logger: logger, catalog: catalog, runID: RunIdentity.current, observer: FaultInjection.observer)
         let statePath = stateFile ?? configuration.serve.statePath
             ?? CollectionDaemon.defaultStatePath(registry: backends.registry, environment: configuration.environment)
         let daemon: CollectionDaemon
