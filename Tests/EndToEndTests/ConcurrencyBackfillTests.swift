@@ -59,7 +59,12 @@ final class ConcurrencyBackfillTests: XCTestCase {
             XCTAssertNotNil(ma["collected_at"])
             ma["collected_at"] = nil
             mb["collected_at"] = nil
-            XCTAssertEqual(ma, mb, "\(key): the same metadata apart from the run's own collection time")
+            // Each record names the run that stored it: two runs, two ids.
+            XCTAssertNotNil(ma["run_id"]?.stringValue, key)
+            XCTAssertNotEqual(ma["run_id"], mb["run_id"], key)
+            ma["run_id"] = nil
+            mb["run_id"] = nil
+            XCTAssertEqual(ma, mb, "\(key): the same metadata apart from the run's own collection time and id")
         }
         await XCTAssertEqualAsync(try await serialRegistry.count(datasetGroup: group), days.count)
         await XCTAssertEqualAsync(try await parallelRegistry.count(datasetGroup: group), days.count)

@@ -27,5 +27,6 @@ public final class FlakyRegistry: HashRegistry, Sendable {
     public func get(sha256: String, datasetGroup: String) async throws -> RegistryRecord? { try await inner.get(sha256: sha256, datasetGroup: datasetGroup) }
     public func delete(sha256: String, datasetGroup: String) async throws -> Bool { try await inner.delete(sha256: sha256, datasetGroup: datasetGroup) }
     public func count(datasetGroup: String) async throws -> Int { try await inner.count(datasetGroup: datasetGroup) }
+    public func list(datasetGroup: String?) async throws -> [RegisteredHash] { try await inner.list(datasetGroup: datasetGroup) }
     public func checkReachable() async throws {}
 }

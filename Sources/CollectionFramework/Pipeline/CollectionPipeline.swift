@@ -92,6 +92,7 @@ public final class CollectionPipeline: Sendable {
 
     private func summarize(_ candidates: [DownloadCandidate], _ outcomes: [CandidateOutcome], interrupted: Bool) -> RunSummary {
         var summary = RunSummary(collector: name)
+        summary.dryRun = options.dryRun
         summary.totalCandidates = candidates.count
         summary.interrupted = interrupted || outcomes.contains(.notAttempted)
         for (candidate, outcome) in zip(candidates, outcomes) {
@@ -109,6 +110,11 @@ public final class CollectionPipeline: Sendable {
             case .notAttempted:
                 summary.notAttempted += 1
                 summary.errors.append(.init(candidate: candidate.identifier, error: "not attempted: the run was interrupted"))
+            case .inspected(var payload):
+                if payload.duplicate { summary.skippedDuplicate += 1 }
+                if options.force || !payload.duplicate { summary.wouldStore += 1 }
+                payload.content = Data()
+                summary.inspected.append(payload)
             }
         }
         return summary
@@ -134,6 +140,8 @@ public final class CollectionPipeline: Sendable {
             log.error("failed: \(message)")
         case .notAttempted:
             log.info("not attempted: the run was interrupted")
+        case .inspected(let payload):
+            log.info("dry run: would \(options.force || !payload.duplicate ? "store" : "skip (duplicate)") \(payload.key) (\(payload.size) bytes)")
         }
         return outcome
     }
@@ -200,6 +208,7 @@ public final class CollectionPipeline: Sendable {
         switch verdict {
         case .invalid(let failure):
             metrics.validationFailure(rule: failure.rule)
+            if options.dryRun { return .failed(failure.description, rejected: true) }
             let kept = await quarantine(payload, candidate: candidate, failure: failure, log: log)
             return .failed(failure.description + (kept.map { " (payload kept at \($0))" } ?? ""), rejected: true)
         case .valid(let report):
@@ -212,6 +221,10 @@ public final class CollectionPipeline: Sendable {
         let sha = payload.sha256
         let group = collector.datasetGroup
         let registry = services.registry
+        if options.dryRun {
+            let body = try? await compression
+            return await inspect(candidate, payload, compression: body ?? nil)
+        }
         do {
             if !options.force, try await registry.exists(sha256: sha, datasetGroup: group) {
                 return .skippedDuplicate(reason: "content \(sha.prefix(12)) already registered")
@@ -226,6 +239,25 @@ public final class CollectionPipeline: Sendable {
         // 4. Store, notify, register (and give the claim back).
         let body = try? await compression
         return await StoreStages(pipeline: self, candidate: candidate, payload: payload, compressed: body ?? nil, log: log).run()
+    }
+
+    /// The dry run's last stage: asks the registry (read only) and reports what would be stored.
+    private func inspect(_ candidate: DownloadCandidate, _ payload: ReceivedPayload, compression: Data?) async -> CandidateOutcome {
+        let duplicate: Bool
+        do {
+            duplicate = try await services.registry.exists(sha256: payload.sha256, datasetGroup: collector.datasetGroup)
+        } catch {
+            return .failed("hash registry unavailable: \(error)", rejected: false)
+        }
+        let size: Int
+        do {
+            size = try (compression ?? Gzip.compress(payload.content, level: options.gzipLevel)).count
+        } catch {
+            return .failed("gzip failed: \(error)", rejected: false)
+        }
+        let key = StorageKey.object(datasetGroup: collector.datasetGroup, date: candidate.partitionDate, identifier: candidate.identifier)
+        return .inspected(InspectedPayload(candidate: candidate.identifier, key: key, size: size, rawSize: payload.content.count,
+                                           sha256: payload.sha256, duplicate: duplicate, content: payload.content))
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

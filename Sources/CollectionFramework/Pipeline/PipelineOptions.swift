@@ -1,3 +1,5 @@
+import Foundation
+
 /// Knobs of one pipeline run.
 public struct PipelineOptions: Sendable, Equatable {
     /// Store even when the registry already has the content (`--force`).
@@ -15,6 +17,14 @@ public struct PipelineOptions: Sendable, Equatable {
     /// How often a download whose body breaks off is tried again (the HTTP client itself retries
     /// failures before the body starts).
     public var retryPolicy: RetryPolicy
+    /// Fetch and validate only (`--dry-run`, `--output -`): no claim, no store, no notification, no
+    /// registration; each valid candidate ends ``CandidateOutcome/inspected(_:)`` with the key it
+    /// would be stored under and whether the registry already has its content. Refused payloads
+    /// are not quarantined either.
+    public var dryRun = false
+    /// The id of the run (the one its log lines carry), kept as `run_id` in each registry record's
+    /// metadata so `scraper registry why` can say which run stored it. Nil leaves the key out.
+    public var runID: String?
 
     public static let defaultRegistryTTL = 365 * 24 * 3600
 
@@ -51,4 +61,42 @@ public enum CandidateOutcome: Sendable, Equatable {
     case failed(String, rejected: Bool)
     /// Never started because the run was interrupted.
     case notAttempted
+    /// Fetched and valid, nothing written (``PipelineOptions/dryRun``).
+    case inspected(InspectedPayload)
+}
+
+/// What a dry run found for one valid candidate: what a real run would store, and where.
+public struct InspectedPayload: Sendable, Equatable {
+    public var candidate: String
+    /// The natural storage key (a real run moves to a hash-suffixed key only when a different
+    /// object already holds this one).
+    public var key: String
+    /// Bytes the stored object would have (the gzip body).
+    public var size: Int
+    /// Bytes of the raw payload.
+    public var rawSize: Int
+    /// SHA-256 hex of the raw payload.
+    public var sha256: String
+    /// The registry already has this content: a real run would skip it (unless `--force`).
+    public var duplicate: Bool
+    /// The raw payload (for `--output -`); not kept in the summary.
+    public var content: Data
+
+    public init(candidate: String, key: String, size: Int, rawSize: Int, sha256: String, duplicate: Bool, content: Data) {
+        self.candidate = candidate
+        self.key = key
+        self.size = size
+        self.rawSize = rawSize
+        self.sha256 = sha256
+        self.duplicate = duplicate
+        self.content = content
+    }
+
+    /// One line of `scraper run --dry-run`.
+    public func jsonObject(force: Bool) -> JSONObject {
+        JSONObject([
+            ("candidate", .string(candidate)), ("key", .string(key)), ("size", .int(size)), ("raw_size", .int(rawSize)),
+            ("sha256", .string(sha256)), ("duplicate", .bool(duplicate)), ("would_store", .bool(force || !duplicate)),
+        ])
+    }
 }

@@ -24,6 +24,12 @@ public struct RunSummary: Sendable, Equatable {
     public var interrupted = false
     /// Keys of the objects stored by this run.
     public var storedKeys: [String] = []
+    /// A dry run (nothing written): the summary then says `"dry_run": true` and how many it would store.
+    public var dryRun = false
+    /// What a dry run found, in candidate order, without the payloads.
+    public var inspected: [InspectedPayload] = []
+    /// Of those, how many a real run would store.
+    public var wouldStore = 0
 
     public init(collector: String) {
         self.collector = collector
@@ -51,7 +57,7 @@ public struct RunSummary: Sendable, Equatable {
             ("rejected", .int(rejected)),
             ("not_attempted", .int(notAttempted)),
             ("interrupted", .bool(interrupted)),
-        ])
+        ] + (dryRun ? [("dry_run", .bool(true)), ("would_store", .int(wouldStore))] : []))
     }
 
     public func json() -> String { jsonObject().serialized() }

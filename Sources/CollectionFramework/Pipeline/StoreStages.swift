@@ -76,6 +76,8 @@ struct StoreStages: Sendable {
         var metadata = candidate.metadata
         metadata["version_id"] = stored.versionID.map { .string($0) } ?? .null
         metadata["etag"] = stored.etag.map { .string($0) } ?? .null
+        // An extra metadata key, which the Python framework's schema allows (it reads s3_path and registered_at).
+        if let runID = options.runID { metadata["run_id"] = .string(runID) }
         let record = RegistryRecord(location: stored.location, registeredAt: RegistryRecord.timestamp(), metadata: metadata)
         do {
             try await registry.register(sha256: sha, datasetGroup: group, record: record, ttl: options.registryTTL)

@@ -42,6 +42,28 @@ public struct RegistryRecord: Sendable, Equatable {
     }
 }
 
+/// One registered hash with its record, as ``HashRegistry/list(datasetGroup:)`` returns it.
+public struct RegisteredHash: Sendable, Equatable {
+    public var datasetGroup: String
+    public var sha256: String
+    public var record: RegistryRecord
+
+    public init(datasetGroup: String, sha256: String, record: RegistryRecord) {
+        self.datasetGroup = datasetGroup
+        self.sha256 = sha256
+        self.record = record
+    }
+
+    /// Splits `hash:{environment}:{dgroup}:{sha256}`; nil for a key of another shape or environment.
+    public init?(key: String, environment: String, record: RegistryRecord) {
+        let prefix = "hash:\(environment):"
+        guard key.hasPrefix(prefix), let colon = key.lastIndex(of: ":") else { return nil }
+        let group = key[key.index(key.startIndex, offsetBy: prefix.count)..<colon]
+        guard !group.isEmpty else { return nil }
+        self.init(datasetGroup: String(group), sha256: String(key[key.index(after: colon)...]), record: record)
+    }
+}
+
 /// Registry keys, shared with the Python framework.
 public enum RegistryKey {
     /// The environments a registry key may name.
@@ -89,6 +111,9 @@ public protocol HashRegistry: AnyObject, Sendable {
     func delete(sha256: String, datasetGroup: String) async throws -> Bool
     /// Number of registered hashes of a dataset group.
     func count(datasetGroup: String) async throws -> Int
+    /// Every live record of a dataset group, or of every group of the environment when nil, in key
+    /// order (Redis: SCAN, never KEYS). Claims are not records and never listed.
+    func list(datasetGroup: String?) async throws -> [RegisteredHash]
     /// Fails with a clear error when the registry cannot be used.
     func checkReachable() async throws
 }

@@ -27,17 +27,23 @@ public struct CollectionRunner: Sendable {
     public let logger: Logger
     public let catalog: CollectorCatalog
     public let force: Bool
+    /// Fetch and validate only, write nothing (see ``PipelineOptions/dryRun``).
+    public let dryRun: Bool
+    /// Recorded as `run_id` in each registry record's metadata (see ``PipelineOptions/runID``).
+    public let runID: String?
     /// Called after each candidate of any collector (for progress display).
     public let onProgress: (@Sendable (_ collector: String, _ done: Int, _ total: Int, _ outcome: CandidateOutcome) -> Void)?
     /// Told after each stage of each candidate (see ``PipelineObserver``).
     public let observer: PipelineObserver?
 
-    public init(logger: Logger, catalog: CollectorCatalog, force: Bool = false,
+    public init(logger: Logger, catalog: CollectorCatalog, force: Bool = false, dryRun: Bool = false, runID: String? = nil,
                 onProgress: (@Sendable (_ collector: String, _ done: Int, _ total: Int, _ outcome: CandidateOutcome) -> Void)? = nil,
                 observer: PipelineObserver? = nil) {
         self.logger = logger
         self.catalog = catalog
         self.force = force
+        self.dryRun = dryRun
+        self.runID = runID
         self.onProgress = onProgress
         self.observer = observer
     }
@@ -110,6 +116,8 @@ public struct CollectionRunner: Sendable {
             logger: log, onRetry: { _ in metrics.retry() })
         var options = item.settings.pipeline
         options.force = force
+        options.dryRun = dryRun
+        options.runID = runID
         let name = item.name
         let progress = onProgress.map { report in
             { @Sendable (done: Int, total: Int, outcome: CandidateOutcome) in report(name, done, total, outcome) }
@@ -127,6 +135,7 @@ public struct CollectionRunner: Sendable {
             ("failed", .int(summaries.reduce(0) { $0 + $1.failed })),
             ("errors", .array(summaries.flatMap { s in s.errors.map { .object(JSONObject([("collector", .string(s.collector)), ("candidate", .string($0.candidate)), ("error", .string($0.error))])) } })),
             ("collectors", .array(summaries.map { .object($0.jsonObject()) })),
-        ]).serialized()
+        ] + (summaries.contains(where: \.dryRun)
+            ? [("dry_run", .bool(true)), ("would_store", .int(summaries.reduce(0) { $0 + $1.wouldStore }))] : [])).serialized()
     }
 }

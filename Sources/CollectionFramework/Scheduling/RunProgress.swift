@@ -62,6 +62,8 @@ public final class RunProgress: Sendable {
             case .skippedDuplicate: snapshot.skipped += 1
             case .failed: snapshot.failed += 1
             case .notAttempted: break
+            case .inspected(let payload):
+                if payload.duplicate { snapshot.skipped += 1 } else { snapshot.collected += 1 }
             }
             snapshot.elapsed = now.timeIntervalSince(start)
             return snapshot

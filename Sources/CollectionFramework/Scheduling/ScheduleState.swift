@@ -49,6 +49,22 @@ public final class ScheduleState: Sendable {
         entries.withLock { $0[collector] }
     }
 
+    /// Every collector's last run, by name.
+    public func allEntries() -> [String: Entry] {
+        entries.withLock { $0 }
+    }
+
+    /// Forgets `collector`'s last run and saves the file; false when there was none (nothing is written).
+    /// A serve still running keeps its own copy and writes it back after its next finished run.
+    @discardableResult
+    public func remove(_ collector: String) throws -> Bool {
+        try entries.withLock { entries in
+            guard entries.removeValue(forKey: collector) != nil else { return false }
+            try save(Self.encode(entries))
+            return true
+        }
+    }
+
     /// Records a finished run and saves the file.
     public func record(_ collector: String, _ entry: Entry) throws {
         // Saved under the lock, so two collectors finishing at once never write an older state last.

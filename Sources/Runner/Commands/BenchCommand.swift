@@ -11,10 +11,10 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure the pipeline against its baselines and print a table of MB/s and ratios.",
         discussion: """
-        Generates a documented-shape CTS payload deterministically (300 nodes x 288 intervals is about 25 MB),
-        times zlib, SHA-256 and a JSON parse alone, each stage, and validate + SHA-256 + gzip + local store
-        through the pipeline; downloads a payload over a throttled loopback link alone and through the pipeline
-        (streaming rows); measures peak memory in a child process, start-up time, and a backfill against
+        Generates a documented-shape CTS payload deterministically (300 nodes x 288 intervals is about 25 MB), \
+        times zlib, SHA-256 and a JSON parse alone, each stage, and validate + SHA-256 + gzip + local store \
+        through the pipeline; downloads a payload over a throttled loopback link alone and through the pipeline \
+        (streaming rows); measures peak memory in a child process, start-up time, and a backfill against \
         miso-sim run serially and concurrently. Build with `swift build -c release` for meaningful figures.
         """
     )

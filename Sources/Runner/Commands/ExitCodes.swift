@@ -22,3 +22,8 @@ enum Exit {
 func printLine(_ text: String) {
     FileHandle.standardOutput.write(Data((SecretRedactor.shared.redact(text) + "\n").utf8))
 }
+
+/// Writes a line to stderr (secrets masked): the summary when stdout carries payloads (`run --output -`).
+func printErrorLine(_ text: String) {
+    FileHandle.standardError.write(Data((SecretRedactor.shared.redact(text) + "\n").utf8))
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BlockingIO
 import CollectionFramework
 import Collectors
 import Foundation
@@ -10,7 +11,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a collector (or every enabled one) once.",
         discussion: """
-        Environment variables (below flags, above collectors.yaml): S3_BUCKET, REDIS_HOST, REDIS_PORT,
+        Environment variables (below flags, above collectors.yaml): S3_BUCKET, REDIS_HOST, REDIS_PORT, \
         REDIS_PASSWORD, AWS_PROFILE, KAFKA_CONNECTION_STRING. The last line on stdout is the run summary as JSON.
         """
     )
@@ -55,6 +56,10 @@ struct RunCommand: AsyncParsableCommand {
     var rateLimit: Double?
     @Option(name: .long, help: "Candidates fetched at once (default 4).")
     var concurrency: Int?
+    @Flag(name: .customLong("dry-run"), help: "Fetch and validate, then print one JSON line per candidate (key, size, sha256, duplicate or not) and the summary; write nothing to the store, the registry or Kafka.")
+    var dryRun = false
+    @Option(name: .long, help: ArgumentHelp("Write each validated raw payload to stdout and store nothing; the summary goes to stderr. Only - is accepted.", valueName: "-"))
+    var output: String?
     @Option(name: .customLong("metrics-file"), help: "Write Prometheus metrics here at the end of the run (atomically).")
     var metricsFile: String?
     @Option(name: .long, help: "Push Prometheus metrics to this Pushgateway at the end of the run.")
@@ -89,7 +94,12 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("--s3-bucket \(s3Bucket.debugDescription) is not a valid bucket name (3-63 lowercase letters, digits, '.' and '-')")
         }
         do { _ = try filters() } catch { throw ValidationError("\(error)") }
+        if let output, output != "-" { throw ValidationError("--output takes only - (stdout), not \(output.debugDescription)") }
+        if output != nil && dryRun { throw ValidationError("--output - and --dry-run cannot be combined: both store nothing, choose what to print") }
     }
+
+    /// Nothing is written anywhere: `--dry-run` or `--output -`.
+    var inspectOnly: Bool { dryRun || output != nil }
 
     /// `--param NAME=VALUE` and the aliases `--interval` and `--node`, as one set of values.
     func filters() throws -> [String: String] {
@@ -121,6 +131,8 @@ struct RunCommand: AsyncParsableCommand {
         if let redisPort { settings.registry.port = redisPort; settings.registry.type = .redis }
         if let redisDB { settings.registry.db = redisDB }
         if let kafkaConnectionString { settings.notifications.type = .kafka; settings.notifications.connectionString = kafkaConnectionString }
+        // Nothing is announced when nothing is stored: no producer is even made.
+        if inspectOnly { settings.notifications.type = NotifierKind.none }
     }
 
     func overrides(_ entry: inout CollectorEntry) {
@@ -163,7 +175,7 @@ struct RunCommand: AsyncParsableCommand {
         let collectors = entries.map(settings.resolved)
 
         // Everything the user typed is checked before any backend is touched or request made.
-        let planner = CollectionRunner(logger: logger, catalog: catalog, force: force)
+        let planner = CollectionRunner(logger: logger, catalog: catalog, force: force, dryRun: inspectOnly)
         let prepared: [PreparedCollector]
         let backends: ResolvedSettings
         do {
@@ -183,19 +195,33 @@ struct RunCommand: AsyncParsableCommand {
             throw Exit.fail("\(error)", Exit.unavailable)
         }
         let progress = ProgressDisplay.make(prepared: prepared, logger: logger)
+        // `--output -`: each payload goes to stdout as its candidate finishes, written on the blocking pool in order.
+        let payloads = output == nil ? nil : PayloadWriter()
         var onProgress: (@Sendable (String, Int, Int, CandidateOutcome) -> Void)?
-        if let progress {
-            onProgress = { _, _, _, outcome in progress.update(outcome) }
+        if progress != nil || payloads != nil {
+            onProgress = { _, _, _, outcome in
+                progress?.update(outcome)
+                if case .inspected(let payload) = outcome { payloads?.write(payload.content) }
+            }
         }
-        let execution = CollectionRunner(logger: logger, catalog: catalog, force: force,
-                                         onProgress: onProgress, observer: FaultInjection.observer)
+        let execution = CollectionRunner(logger: logger, catalog: catalog, force: force, dryRun: inspectOnly,
+                                         runID: RunIdentity.current, onProgress: onProgress, observer: FaultInjection.observer)
         let summaries = await SignalCancellation.run(logger: logger) {
             await execution.run(prepared, services: services)
         }
         progress?.finish()
+        if let payloads, let failure = await payloads.finish() {
+            throw Exit.fail("could not write the payload to stdout: \(failure)", Exit.failures)
+        }
+        if dryRun {
+            for summary in summaries {
+                for payload in summary.inspected { printLine(payload.jsonObject(force: force).serialized()) }
+            }
+        }
         await services.notifier?.close()
         await MetricsExport.export(file: metricsFile, pushgateway: pushgateway, environment: configuration.environment, logger: logger)
-        printLine(all ? CollectionRunner.combinedJSON(summaries) : summaries[0].json())
+        let summaryLine = all ? CollectionRunner.combinedJSON(summaries) : summaries[0].json()
+        if output != nil { printErrorLine(summaryLine) } else { printLine(summaryLine) }
         if !summaries.allSatisfy(\.succeeded) { throw Exit.failures }
     }
 }
@@ -210,5 +236,35 @@ enum ConnectionStringSecrets {
         guard let colon = userInfo.firstIndex(of: ":") else { return nil }
         let password = String(userInfo[userInfo.index(after: colon)...])
         return password.isEmpty ? nil : password
+    }
+}
+
+/// Writes payloads to stdout in the order they are handed over, each on the blocking pool (a slow
+/// reader of the pipe must not stall the cooperative threads).
+final class PayloadWriter: Sendable {
+    private let feed: AsyncStream<Data>.Continuation
+    private let writer: Task<String?, Never>
+
+    init() {
+        let (stream, feed) = AsyncStream<Data>.makeStream()
+        self.feed = feed
+        writer = Task {
+            for await data in stream {
+                do {
+                    try await BlockingIOPool.shared.run { try FileHandle.standardOutput.write(contentsOf: data) }
+                } catch {
+                    return "\(error)"
+                }
+            }
+            return nil
+        }
+    }
+
+    func write(_ data: Data) { feed.yield(data) }
+
+    /// Waits until everything handed over is written; the first write error, if any.
+    func finish() async -> String? {
+        feed.finish()
+        return await writer.value
     }
 }

@@ -15,11 +15,13 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run every enabled collector on its cron schedule and serve /metrics, /healthz and /readyz.",
         discussion: """
-        Each enabled collector of the environment runs a snapshot collection on its `schedule` from collectors.yaml
-        (five-field cron, local time zone; default "*/15 * * * *"), never two runs of one collector at once, each start
-        delayed by a random 0..jitter seconds. After downtime a missed schedule runs once at start, not once per missed
-        slot (last runs are kept in the state file). SIGTERM or SIGINT: /readyz turns 503, running collectors finish
-        their current candidates, then the process exits 0. Prints `scraper serve listening on http://HOST:PORT`.
+        Each enabled collector of the environment runs a snapshot collection on its `schedule` from collectors.yaml \
+        (five-field cron, local time zone; default "*/15 * * * *"), never two runs of one collector at once, each start \
+        delayed by a random 0..jitter seconds. After downtime a missed schedule runs once at start, not once per missed \
+        slot (last runs are kept in the state file).
+
+        SIGTERM or SIGINT: /readyz turns 503, running collectors finish their current candidates, then the process \
+        exits 0. Prints `scraper serve listening on http://HOST:PORT`.
         """
     )
 
@@ -86,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         let export: @Sendable () async -> Void = { [metricsFile, pushgateway] in
             await MetricsExport.export(file: metricsFile, pushgateway: pushgateway, environment: environment, logger: logger)
         }
-        let runner = CollectionRunner(logger: logger, catalog: catalog, observer: FaultInjection.observer)
+        let runner = CollectionRunner(logger: logger, catalog: catalog, runID: RunIdentity.current, observer: FaultInjection.observer)
         let statePath = stateFile ?? configuration.serve.statePath
             ?? CollectionDaemon.defaultStatePath(registry: backends.registry, environment: configuration.environment)
         let daemon: CollectionDaemon

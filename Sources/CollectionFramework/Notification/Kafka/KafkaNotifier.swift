@@ -114,6 +114,24 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
         }
     }
 
+    /// Asks the brokers for cluster metadata (the producer connects for it) and returns how many brokers
+    /// the cluster has; throws ``NotifierError/deliveryFailed(_:)`` when none answered within `timeout`
+    /// seconds. Runs on the pool: `rd_kafka_metadata` blocks.
+    public func checkReachable(timeout: Double = 5) async throws -> Int {
+        try await pool.run { [self] in
+            try beginPublish()
+            defer { endPublish() }
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let error = rd_kafka_metadata(handle, 0, nil, &metadata, Int32(max(1, timeout * 1000)))
+            guard error == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+                throw NotifierError.deliveryFailed(configuration.scrub(
+                    "Kafka at \(configuration.bootstrapServers) did not answer a metadata request within \(timeout) s: \(String(cString: rd_kafka_err2str(error)))"))
+            }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            return Int(metadata.pointee.broker_cnt)
+        }
+    }
+
     private func publishBlocking(_ message: NotificationMessage, stop: StopFlag) throws {
         try beginPublish()
         defer { endPublish() }

@@ -142,6 +142,46 @@ public final class RedisHashRegistry: HashRegistry {
         }
     }
 
+    /// SCAN (COUNT 1000) for `hash:{env}:{dgroup}:*` (or `hash:{env}:*`), then MGET in batches of 500.
+    /// A key that expires between the two is left out.
+    public func list(datasetGroup: String?) async throws -> [RegisteredHash] {
+        let environment = self.environment
+        let pattern = datasetGroup.map { RedisKeyPattern.hashes(environment: environment, datasetGroup: $0) }
+            ?? RedisKeyPattern.allHashes(environment: environment)
+        let address = configuration.address
+        let values = try await perform("SCAN") { connection, _ -> [(String, String)] in
+            var cursor = "0"
+            var keys = Set<String>()  // SCAN may return a key twice while Redis rehashes.
+            repeat {
+                let reply = try connection.checkedCommand(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])
+                guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].text,
+                      case .array(let batch) = parts[1] else {
+                    throw HashRegistryError.failed("Redis at \(address) answered SCAN with \(reply)")
+                }
+                for key in batch { if let key = key.text { keys.insert(key) } }
+                cursor = next
+            } while cursor != "0"
+            let sorted = keys.sorted()
+            var found: [(String, String)] = []
+            for start in stride(from: 0, to: sorted.count, by: 500) {
+                let batch = Array(sorted[start..<min(start + 500, sorted.count)])
+                let reply = try connection.checkedCommand(["MGET"] + batch)
+                guard case .array(let items) = reply, items.count == batch.count else {
+                    throw HashRegistryError.failed("Redis at \(address) answered MGET with \(reply)")
+                }
+                for (key, item) in zip(batch, items) { if let value = item.text { found.append((key, value)) } }
+            }
+            return found
+        }
+        return try values.compactMap { key, value in
+            let record: RegistryRecord
+            do { record = try RegistryRecord(json: value) } catch {
+                throw HashRegistryError.corruptRecord("registry value of \(key) in Redis at \(address) is not a record {\"s3_path\", \"registered_at\", \"metadata\"}: \(error)")
+            }
+            return RegisteredHash(key: key, environment: environment, record: record)
+        }
+    }
+
     /// PING; throws ``HashRegistryError/unavailable(_:)`` when Redis cannot be reached.
     public func checkReachable() async throws {
         try await perform("PING") { connection, _ in _ = try connection.checkedCommand(["PING"]) }

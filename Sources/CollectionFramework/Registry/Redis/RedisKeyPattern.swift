@@ -14,4 +14,9 @@ enum RedisKeyPattern {
     static func hashes(environment: String, datasetGroup: String) -> String {
         RegistryKey.hash(environment: escaped(environment), datasetGroup: escaped(datasetGroup), sha256: "*")
     }
+
+    /// `hash:{env}:*`: every dataset group of an environment.
+    static func allHashes(environment: String) -> String {
+        "hash:\(escaped(environment)):*"
+    }
 }

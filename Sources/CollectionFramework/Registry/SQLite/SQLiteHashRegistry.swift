@@ -68,6 +68,10 @@ public final class SQLiteHashRegistry: HashRegistry {
         try await pool.run { [self] in try countNow(datasetGroup: datasetGroup) }
     }
 
+    public func list(datasetGroup: String?) async throws -> [RegisteredHash] {
+        try await pool.run { [self] in try listNow(datasetGroup: datasetGroup) }
+    }
+
     public func checkReachable() async throws {
         try await pool.run { [self] in try checkReachableNow() }
     }
@@ -131,6 +135,16 @@ public final class SQLiteHashRegistry: HashRegistry {
         try database.query("DELETE FROM registry WHERE expires_at <= ?", [now])
         let rows = try database.query("SELECT COUNT(*) FROM registry WHERE substr(key, 1, ?) = ?", [pattern.count, pattern])
         return Int(rows.first?.first.flatMap { $0 } ?? "0") ?? 0
+    }
+
+    private func listNow(datasetGroup: String?) throws -> [RegisteredHash] {
+        let prefix = datasetGroup.map { RegistryKey.hash(environment: environment, datasetGroup: $0, sha256: "") } ?? "hash:\(environment):"
+        let rows = try database.query("SELECT key, value FROM registry WHERE substr(key, 1, ?) = ? AND expires_at > ? ORDER BY key",
+                                      [prefix.count, prefix, now])
+        return try rows.compactMap { row in
+            guard row.count == 2, let key = row[0], let value = row[1] else { return nil }
+            return RegisteredHash(key: key, environment: environment, record: try RegistryRecord(json: value))
+        }
     }
 
     private func checkReachableNow() throws {
