@@ -15,7 +15,7 @@ struct MisoCTSLiveValidator {
 
     func validate(_ root: JSONNode) -> ValidationResult {
         let refNode = root["RefId"]
-        guard let refText = refNode?.string, let refId = MisoTimeText.parseRefId(refText) else {
+        guard let refText = refNode?.string, MisoTimeText.parseRefId(refText) != nil else {
             return fail(ValidationFailure(
                 rule: Rule.liveRefId,
                 reason: "RefId must read like \"27-Jul-2026 - Interval 08:00 EST\", found \(JSONPreview.described(refNode))",
