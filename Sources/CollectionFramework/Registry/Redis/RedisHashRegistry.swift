@@ -127,18 +127,7 @@ public final class RedisHashRegistry: HashRegistry {
         let pattern = RedisKeyPattern.hashes(environment: environment, datasetGroup: datasetGroup)
         let address = configuration.address
         return try await perform("SCAN") { connection, _ in
-            var cursor = "0"
-            var keys = Set<String>()  // SCAN may return a key twice while Redis rehashes.
-            repeat {
-                let reply = try connection.checkedCommand(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])
-                guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].text,
-                      case .array(let batch) = parts[1] else {
-                    throw HashRegistryError.failed("Redis at \(address) answered SCAN with \(reply)")
-                }
-                for key in batch { if let key = key.text { keys.insert(key) } }
-                cursor = next
-            } while cursor != "0"
-            return keys.count
+            try Self.scanKeys(connection, matching: pattern, address: address).count
         }
     }
 
@@ -150,18 +139,7 @@ public final class RedisHashRegistry: HashRegistry {
             ?? RedisKeyPattern.allHashes(environment: environment)
         let address = configuration.address
         let values = try await perform("SCAN") { connection, _ -> [(String, String)] in
-            var cursor = "0"
-            var keys = Set<String>()  // SCAN may return a key twice while Redis rehashes.
-            repeat {
-                let reply = try connection.checkedCommand(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])
-                guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].text,
-                      case .array(let batch) = parts[1] else {
-                    throw HashRegistryError.failed("Redis at \(address) answered SCAN with \(reply)")
-                }
-                for key in batch { if let key = key.text { keys.insert(key) } }
-                cursor = next
-            } while cursor != "0"
-            let sorted = keys.sorted()
+            let sorted = try Self.scanKeys(connection, matching: pattern, address: address).sorted()
             var found: [(String, String)] = []
             for start in stride(from: 0, to: sorted.count, by: 500) {
                 let batch = Array(sorted[start..<min(start + 500, sorted.count)])
@@ -197,6 +175,22 @@ public final class RedisHashRegistry: HashRegistry {
         RegistryKey.claim(environment: environment, datasetGroup: datasetGroup, sha256: sha256)
     }
 
+    /// Every key matching `pattern`, by SCAN (COUNT 1000), never KEYS.
+    private static func scanKeys(_ connection: RedisConnection, matching pattern: String, address: String) throws -> Set<String> {
+        var cursor = "0"
+        var keys = Set<String>()  // SCAN may return a key twice while Redis rehashes.
+        repeat {
+            let reply = try connection.checkedCommand(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])
+            guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].text,
+                  case .array(let batch) = parts[1] else {
+                throw HashRegistryError.failed("Redis at \(address) answered SCAN with \(reply)")
+            }
+            for key in batch { if let key = key.text { keys.insert(key) } }
+            cursor = next
+        } while cursor != "0"
+        return keys
+    }
+
     private static func integer(_ reply: RedisReply, _ command: String, _ address: String) throws -> Int {
         guard let value = reply.integer else {
             throw HashRegistryError.failed("Redis at \(address) answered \(command) with \(reply), expected an integer")
@@ -216,42 +210,36 @@ public final class RedisHashRegistry: HashRegistry {
     private func perform<T: Sendable>(_ command: String,
                                       _ body: @escaping @Sendable (RedisConnection, inout [String: String]) throws -> T) async throws -> T {
         let link = self.link
-        var lastFailure: RedisConnectionError
-        do {
-            return try await pool.run {
-                try link.withConnection { connection, tokens in
-                    // Lost by an earlier command whose retries ran out: try again at once.
-                    if !connection.isConnected { try connection.reconnect() }
-                    return try body(connection, &tokens)
-                }
-            }
-        } catch let error as RedisConnectionError where error.isConnectionProblem {
-            lastFailure = error
-        } catch let error as RedisConnectionError {
-            throw Self.registryError(error)
-        }
         let policy = configuration.reconnectPolicy
         let reconnects = policy.maxAttempts - 1
-        for attempt in 1...max(1, reconnects) where reconnects > 0 {
-            let delay = policy.delay(afterAttempt: attempt, retryAfterSeconds: nil)
-            logger.warning("Redis connection lost; reconnecting", metadata: [
-                "redis": "\(configuration.displayName)", "command": "\(command)",
-                "attempt": "\(attempt)/\(reconnects)", "delay_s": "\(String(format: "%.3f", delay))",
-                "error": "\(lastFailure)",
-            ])
-            do {
-                try await RetryPolicy.pause(delay)
-            } catch {
-                throw HashRegistryError.unavailable("Redis at \(configuration.address) is unreachable: \(command) failed and the run is stopping, so no further reconnect is tried; last error: \(lastFailure)")
+        var lastFailure: RedisConnectionError?
+        // Attempt 0 uses the connection as it is (reconnecting only when an earlier command left it
+        // closed); each later attempt waits its backoff, then reconnects first.
+        for attempt in 0...reconnects {
+            if let lastFailure {
+                let delay = policy.delay(afterAttempt: attempt, retryAfterSeconds: nil)
+                logger.warning("Redis connection lost; reconnecting", metadata: [
+                    "redis": "\(configuration.displayName)", "command": "\(command)",
+                    "attempt": "\(attempt)/\(reconnects)", "delay_s": "\(String(format: "%.3f", delay))",
+                    "error": "\(lastFailure)",
+                ])
+                do {
+                    try await RetryPolicy.pause(delay)
+                } catch {
+                    throw HashRegistryError.unavailable("Redis at \(configuration.address) is unreachable: \(command) failed and the run is stopping, so no further reconnect is tried; last error: \(lastFailure)")
+                }
             }
+            let reconnecting = lastFailure != nil
             do {
                 let result = try await pool.run {
                     try link.withConnection { connection, tokens in
-                        try connection.reconnect()
+                        if reconnecting || !connection.isConnected { try connection.reconnect() }
                         return try body(connection, &tokens)
                     }
                 }
-                logger.info("Redis connection re-established", metadata: ["redis": "\(configuration.displayName)"])
+                if reconnecting {
+                    logger.info("Redis connection re-established", metadata: ["redis": "\(configuration.displayName)"])
+                }
                 return result
             } catch let error as RedisConnectionError where error.isConnectionProblem {
                 lastFailure = error
@@ -259,7 +247,7 @@ public final class RedisHashRegistry: HashRegistry {
                 throw Self.registryError(error)
             }
         }
-        throw HashRegistryError.unavailable("Redis at \(configuration.address) is unreachable: \(command) failed and \(reconnects) reconnect attempts failed; last error: \(lastFailure)")
+        throw HashRegistryError.unavailable("Redis at \(configuration.address) is unreachable: \(command) failed and \(reconnects) reconnect attempts failed; last error: \(lastFailure.map { "\($0)" } ?? "none")")
     }
 
     /// Maps a connection failure to the registry's error type.
