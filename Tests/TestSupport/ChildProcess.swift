@@ -41,6 +41,19 @@ public final class ChildProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// The port a server child announces on stdout with a line `<prefix>PORT`, once that port
+    /// accepts connections; nil when the child exits or stays silent for `timeout` seconds.
+    public func listeningPort(announcedAs prefix: String, timeout: Double = 20) -> Int? {
+        let deadline = Date().addingTimeInterval(timeout)
+        var found: Int?
+        while found == nil, Date() < deadline, isRunning {
+            found = stdout.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) }
+            if found == nil { usleep(20_000) }
+        }
+        guard let found, Loopback.waitUntilListening(found, timeout: 10) else { return nil }
+        return found
+    }
+
     /// Sends `signal` to the process.
     public func send(_ signal: Int32) {
         if process.isRunning { kill(process.processIdentifier, signal) }

@@ -26,13 +26,7 @@ public final class FlakyS3Proxy: Sendable {
         try Self.script.write(to: script, atomically: true, encoding: .utf8)
         child = try ChildProcess(python, [script.path, upstream, String(failPuts), String(putDelay),
                                           directory.appendingPathComponent("failed").path])
-        let deadline = Date().addingTimeInterval(20)
-        var found: Int?
-        while found == nil, Date() < deadline, child.isRunning {
-            found = child.stdout.split(separator: "\n").first { $0.hasPrefix("listening ") }.flatMap { Int($0.dropFirst(10)) }
-            if found == nil { usleep(20_000) }
-        }
-        guard let found, Loopback.waitUntilListening(found, timeout: 10) else {
+        guard let found = child.listeningPort(announcedAs: "listening ") else {
             child.stop()
             throw FlakyS3ProxyError.didNotStart(child.stderr)
         }

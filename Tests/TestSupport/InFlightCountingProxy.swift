@@ -28,13 +28,7 @@ public final class InFlightCountingProxy: @unchecked Sendable {
 
     public init(upstream: String) throws {
         child = try PythonScript.start(Self.script, [upstream])
-        let deadline = Date().addingTimeInterval(20)
-        var found: Int?
-        while found == nil, Date() < deadline, child.isRunning {
-            found = child.stdout.split(separator: "\n").first { $0.hasPrefix("listening ") }.flatMap { Int($0.dropFirst(10)) }
-            if found == nil { usleep(20_000) }
-        }
-        guard let found, Loopback.waitUntilListening(found, timeout: 10) else {
+        guard let found = child.listeningPort(announcedAs: "listening ") else {
             child.stop()
             throw FlakyS3ProxyError.didNotStart(child.stderr)
         }

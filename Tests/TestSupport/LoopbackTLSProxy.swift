@@ -37,13 +37,7 @@ public final class LoopbackTLSProxy: Sendable {
         }
         try Self.script.write(toFile: path("tls.py"), atomically: true, encoding: .utf8)
         child = try ChildProcess(python, [path("tls.py"), upstream, path("server.pem"), path("server.key")])
-        let deadline = Date().addingTimeInterval(20)
-        var port: Int?
-        while port == nil, Date() < deadline, child.isRunning {
-            port = child.stdout.split(separator: "\n").first { $0.hasPrefix("listening ") }.flatMap { Int($0.dropFirst(10)) }
-            if port == nil { usleep(20_000) }
-        }
-        guard let port, Loopback.waitUntilListening(port, timeout: 10) else {
+        guard let port = child.listeningPort(announcedAs: "listening ") else {
             child.stop()
             throw LoopbackTLSProxyError.didNotStart(child.stderr)
         }
