@@ -106,7 +106,7 @@ final class BenchCompressionTests: XCTestCase {
                 let (chunks, feed) = AsyncStream<Data>.makeStream()
                 async let compressed = PayloadIntake.compress(chunks, level: 6, expectedInput: count)
                 var validator: (any StreamingValidator)? = nil
-                let (payload, refusal) = try await PayloadIntake.read(stream, into: feed, validator: &validator, limit: .max)
+                let (payload, refusal) = try await PayloadIntake.read(stream, into: feed, validator: &validator)
                 XCTAssertNil(refusal)
                 XCTAssertEqual(payload.content, content, "\(count) bytes")
                 XCTAssertEqual(payload.sha256, ContentHash.sha256Hex(content))
@@ -127,7 +127,7 @@ final class BenchCompressionTests: XCTestCase {
         let (network, arrive) = AsyncStream<Data>.makeStream()
         for offset in stride(from: 0, to: bad.count, by: 16) { arrive.yield(bad.subdata(in: offset..<min(bad.count, offset + 16))) }
         arrive.finish()
-        let (payload, refusal) = try await PayloadIntake.read(ContentStream(network), into: feed, validator: &validator, limit: .max)
+        let (payload, refusal) = try await PayloadIntake.read(ContentStream(network), into: feed, validator: &validator)
         XCTAssertEqual(refusal?.rule, JSONShapeCheck.utf8Rule)
         XCTAssertEqual(refusal?.values["offset"], String(bad.firstIndex(of: 0xC0)!))
         XCTAssertLessThan(payload.content.count, 64, "reading stopped at the chunk with the bad byte")

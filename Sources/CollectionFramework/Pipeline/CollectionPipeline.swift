@@ -188,7 +188,7 @@ public final class CollectionPipeline: Sendable {
         let payload: ReceivedPayload
         let earlyRefusal: ValidationFailure?
         do {
-            (payload, earlyRefusal) = try await PayloadIntake.read(stream, into: feed, validator: &validator, limit: .max)
+            (payload, earlyRefusal) = try await PayloadIntake.read(stream, into: feed, validator: &validator)
         } catch let error as HTTPError {
             throw BodyInterrupted(underlying: error)
         }

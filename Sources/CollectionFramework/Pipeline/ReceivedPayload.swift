@@ -16,22 +16,17 @@ enum PayloadIntake {
     /// collector has one that streams) too. Returns the payload, or the streaming validator's
     /// early refusal with the bytes read so far.
     static func read(_ stream: ContentStream, into compression: AsyncStream<Data>.Continuation,
-                     validator: inout (any StreamingValidator)?, limit: Int) async throws -> (ReceivedPayload, ValidationFailure?) {
+                     validator: inout (any StreamingValidator)?) async throws -> (ReceivedPayload, ValidationFailure?) {
         var hasher = SHA256()
-        var content = Data()
-        if stream.inMemoryData == nil, let expected = stream.expectedLength, expected <= limit { content.reserveCapacity(expected) }
+        // A payload already in memory is not copied: its chunks are slices of it. (A response's
+        // size is capped by the HTTP client while it downloads.)
+        let inMemory = stream.inMemoryData
+        var content = inMemory ?? Data()
+        if inMemory == nil, let expected = stream.expectedLength { content.reserveCapacity(expected) }
         var refusal: ValidationFailure?
-        var received = 0
         do {
             for try await chunk in stream {
-                received += chunk.count
-                guard received <= limit else { throw ContentStreamError.tooLarge(limit: limit) }
-                if let whole = stream.inMemoryData {
-                    // A payload already in memory is not copied: its chunks are slices of it.
-                    if content.isEmpty { content = whole }
-                } else {
-                    content.append(chunk)
-                }
+                if inMemory == nil { content.append(chunk) }
                 hasher.update(data: chunk)
                 compression.yield(chunk)
                 if validator != nil, let failure = validator!.consume(chunk) {
