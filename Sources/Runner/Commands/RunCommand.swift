@@ -142,9 +142,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Whatever umask we inherit (cron, containers often run with 0), nothing we create —
-        // folders of the embedded store, objects, the registry — is writable by group or others.
-        umask(umask(0o022) | 0o022)
+        FileCreationMask.restrict()
         SecretRedactor.shared.register(kafkaConnectionString.flatMap(ConnectionStringSecrets.password(in:)))
         let logger = global.makeLogger()
         _ = MetricsExport.registry

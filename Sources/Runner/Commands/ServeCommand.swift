@@ -55,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        umask(umask(0o022) | 0o022)
+        FileCreationMask.restrict()
         let logger = global.makeLogger()
         _ = MetricsExport.registry
         let catalog = CollectorCatalog(BuiltInCollectors.all)
