@@ -83,6 +83,20 @@ public struct ContentStream: AsyncSequence, Sendable {
         return data
     }
 
+    /// Reads at most `limit` bytes (an error body, for its excerpt), then abandons the rest of the
+    /// stream; a transfer error ends it early with what was read.
+    public func leadingBytes(_ limit: Int) async -> Data {
+        var data = Data()
+        do {
+            for try await chunk in self {
+                data.append(chunk.prefix(limit - data.count))
+                if data.count >= limit { break }
+            }
+        } catch {}
+        cancel()
+        return data
+    }
+
     /// Hands out one stream's chunks.
     public struct AsyncIterator: AsyncIteratorProtocol {
         typealias Producer = () async throws -> Data?

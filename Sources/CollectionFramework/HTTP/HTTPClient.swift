@@ -112,8 +112,7 @@ extension HTTPClient {
                                   timeout: candidate.timeout)
         let response = try await stream(request)
         guard (200..<300).contains(response.status) else {
-            let excerpt = (try? await response.body.collect(limit: 64 << 10)) ?? Data()
-            response.body.cancel()
+            let excerpt = await response.body.leadingBytes(64 << 10)
             throw HTTPError.status(code: response.status, url: candidate.url,
                                    retryAfter: response.headers["retry-after"],
                                    bodyExcerpt: HTTPError.excerpt(excerpt))

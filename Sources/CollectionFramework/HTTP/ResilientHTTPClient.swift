@@ -42,8 +42,7 @@ public struct ResilientHTTPClient: HTTPClient {
                     return response
                 }
                 let status = response.status
-                let excerpt = (try? await response.body.collect(limit: 64 << 10)) ?? Data()
-                response.body.cancel()
+                let excerpt = await response.body.leadingBytes(64 << 10)
                 cause = "HTTP \(status)"
                 retryAfter = response.headers["retry-after"]
                 giveUp = { HTTPStreamingResponse(status: status, headers: response.headers, body: ContentStream(excerpt)) }
