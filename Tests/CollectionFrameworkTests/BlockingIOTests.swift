@@ -5,23 +5,29 @@ import XCTest
 
 /// The blocking pool and the byte channel: the two pieces every C call and every download goes through.
 final class BlockingIOPoolTests: XCTestCase {
-    func testBlockingCallsRunBesideEachOtherOnPoolThreads() async throws {
-        let pool = BlockingIOPool(name: "test-pool", maximumThreads: 4)
+    /// Runs `jobs` blocking calls of `seconds` each on `pool` at once; returns how many ran together at most.
+    private func mostAtOnce(_ pool: BlockingIOPool, jobs: Int, seconds: Double) async throws -> Int {
         let inside = Shared((now: 0, most: 0))
-        let started = Date()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<4 {
+            for _ in 0..<jobs {
                 group.addTask {
                     try await pool.run {
                         inside.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
-                        Thread.sleep(forTimeInterval: 0.3)
+                        Thread.sleep(forTimeInterval: seconds)
                         inside.withLock { $0.now -= 1 }
                     }
                 }
             }
             try await group.waitForAll()
         }
-        XCTAssertEqual(inside.withLock { $0.most }, 4, "four blocking calls ran at once on four threads")
+        return inside.withLock { $0.most }
+    }
+
+    func testBlockingCallsRunBesideEachOtherOnPoolThreads() async throws {
+        let pool = BlockingIOPool(name: "test-pool", maximumThreads: 4)
+        let started = Date()
+        let most = try await mostAtOnce(pool, jobs: 4, seconds: 0.3)
+        XCTAssertEqual(most, 4, "four blocking calls ran at once on four threads")
         XCTAssertLessThan(Date().timeIntervalSince(started), 0.3 * 4 * 0.75, "they overlapped instead of queueing (hang guard)")
         XCTAssertEqual(pool.startedThreads, 4)
     }
@@ -42,20 +48,8 @@ final class BlockingIOPoolTests: XCTestCase {
 
     func testTheThreadCountIsBounded() async throws {
         let pool = BlockingIOPool(name: "test-bounded", maximumThreads: 2)
-        let inside = Shared((now: 0, most: 0))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<6 {
-                group.addTask {
-                    try await pool.run {
-                        inside.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
-                        Thread.sleep(forTimeInterval: 0.05)
-                        inside.withLock { $0.now -= 1 }
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        XCTAssertEqual(inside.withLock { $0.most }, 2)
+        let most = try await mostAtOnce(pool, jobs: 6, seconds: 0.05)
+        XCTAssertEqual(most, 2)
         XCTAssertEqual(pool.startedThreads, 2)
     }
 
