@@ -29,6 +29,8 @@ python_missing=()
 python3 -c 'import redis' >/dev/null 2>&1 || python_missing+=(redis)
 python3 -c 'import botocore.auth' >/dev/null 2>&1 || python_missing+=(botocore)
 python3 -c 'import confluent_kafka' >/dev/null 2>&1 || python_missing+=(confluent-kafka)
+# docs/analysis.md's DuckDB recipes (AnalysisRecipeTests run them).
+python3 -c 'import duckdb' >/dev/null 2>&1 || python_missing+=(duckdb)
 if ((${#python_missing[@]})); then
   echo "installing: ${python_missing[*]} (PyPI)"
   python3 -m pip install --quiet "${python_missing[@]}"

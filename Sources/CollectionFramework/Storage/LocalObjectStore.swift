@@ -13,7 +13,7 @@ import Glibc
 /// calls (write, fsync, link) run on a ``BlockingIOPool``.
 public final class LocalObjectStore: ObjectStore {
     public let root: URL
-    private let pool: BlockingIOPool
+    let pool: BlockingIOPool
 
     public init(root: URL, pool: BlockingIOPool = .shared) {
         self.root = root.standardizedFileURL

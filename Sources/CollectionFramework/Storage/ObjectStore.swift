@@ -106,6 +106,11 @@ public enum StorageKey {
         return "\(prefix)/\(rejectedFolder)/\(datasetGroup)/" + partition(date) + "/\(name)"
     }
 
+    /// `sourcing/<dgroup>/year=YYYY/month=MM/day=DD`: the folder of one partition day.
+    public static func folder(datasetGroup: String, date: CalendarDate) -> String {
+        "\(prefix)/\(datasetGroup)/" + partition(date)
+    }
+
     static func partition(_ date: CalendarDate) -> String {
         String(format: "year=%04d/month=%02d/day=%02d", date.year, date.month, date.day)
     }

@@ -1,0 +1,73 @@
+import Foundation
+
+extension S3ObjectStore: ObjectListing {
+    /// ListObjectsV2, page by page (1,000 keys a page). Pages follow `start-after` (the last key seen)
+    /// rather than the continuation token: libcurl 7.88 signs the query as written, without sorting or
+    /// re-encoding it, so the query must already be canonical, which an opaque token may not be.
+    public func keys(withPrefix prefix: String) async throws -> [String] {
+        var keys: [String] = []
+        var startAfter: String?
+        let location = configuration.location(for: prefix)
+        do {
+            repeat {
+                // Parameters in sorted order, as SigV4's canonical query has them.
+                var query = "list-type=2&prefix=" + S3ListingPage.encode(prefix)
+                if let startAfter { query += "&start-after=" + S3ListingPage.encode(startAfter) }
+                let response = try await transport.send(method: "GET", url: configuration.bucketURL + "?" + query,
+                                                        operation: "LIST", location: location)
+                guard response.status == 200 else {
+                    throw transport.classify(response, operation: "LIST (s3:ListBucket)", location: location)
+                }
+                let page = S3ListingPage(body: response.body)
+                keys += page.keys
+                startAfter = page.isTruncated ? page.keys.last : nil
+                if page.isTruncated, startAfter == nil {
+                    throw S3Error.unexpectedStatus(operation: "LIST", location: location, status: response.status,
+                                                   code: nil, message: "a truncated listing with no keys")
+                }
+            } while startAfter != nil
+        } catch let error as S3Error {
+            throw error.objectStoreError
+        }
+        return keys.sorted()
+    }
+}
+
+/// One page of a ListObjectsV2 answer: `<Contents><Key>…</Key></Contents>…<IsTruncated>`, `<NextContinuationToken>`.
+struct S3ListingPage: Equatable {
+    var keys: [String] = []
+    var isTruncated = false
+    var nextToken: String?
+
+    init(body: Data) {
+        let text = String(decoding: body, as: UTF8.self)
+        var searchFrom = text.startIndex
+        while let open = text.range(of: "<Key>", range: searchFrom..<text.endIndex),
+              let close = text.range(of: "</Key>", range: open.upperBound..<text.endIndex) {
+            keys.append(Self.unescaped(text[open.upperBound..<close.lowerBound]))
+            searchFrom = close.upperBound
+        }
+        isTruncated = Self.element("IsTruncated", in: text) == "true"
+        nextToken = Self.element("NextContinuationToken", in: text)
+    }
+
+    private static func element(_ name: String, in text: String) -> String? {
+        guard let open = text.range(of: "<\(name)>"),
+              let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex) else { return nil }
+        return unescaped(text[open.upperBound..<close.lowerBound])
+    }
+
+    private static func unescaped(_ text: Substring) -> String {
+        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
+            .replacingOccurrences(of: "&#13;", with: "\r").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// A query value as libcurl 7.88 signs it correctly: our key characters (letters, digits, `-._~`,
+    /// `/` and `=`) as they are, anything else percent-encoded.
+    static func encode(_ value: String) -> String {
+        var allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        allowed.insert(charactersIn: "-._~/=")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+}
