@@ -136,6 +136,7 @@ final class CTSEndToEndTests: XCTestCase {
         let unknown = try scraper.run(["run", "no-such-collector"])
         XCTAssertEqual(unknown.status, 64, unknown.transcript)
         XCTAssertTrue(unknown.stderr.contains("unknown collector"), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains(#"unknown collector "no-such-collector"; known: "#), "the name, then what is known: \(unknown.stderr)")
         XCTAssertEqual(try sim.stats().requests, 0, "nothing was fetched")
     }
 

@@ -69,10 +69,7 @@ struct ExportCommand: AsyncParsableCommand {
         let catalog = CollectorCatalog(BuiltInCollectors.all)
         let configuration: ScraperConfiguration
         do { configuration = try global.loadConfiguration(catalog: catalog) } catch { throw Exit.fail("\(error)", Exit.usage) }
-        guard let entry = configuration.collector(named: name, knownTypes: catalog.typeNames) else {
-            let known = Set(configuration.collectors.map(\.name) + catalog.typeNames.map(ScraperConfiguration.defaultName(forType:)))
-            throw Exit.fail("unknown collector \(name.debugDescription); known: \(known.sorted().joined(separator: ", "))", Exit.usage)
-        }
+        let entry = try CollectorLookup.entry(named: name, in: configuration, catalog: catalog)
         var settings = configuration.settings
         if let s3Bucket { settings.storage.type = .s3; settings.storage.bucket = s3Bucket }
         if let awsProfile { settings.storage.profile = awsProfile }

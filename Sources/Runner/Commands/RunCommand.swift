@@ -164,10 +164,8 @@ struct RunCommand: AsyncParsableCommand {
         if all {
             entries = configuration.collectors.filter(\.enabled)
             if entries.isEmpty { throw Exit.fail("no enabled collectors in the \(configuration.environment) environment of \(configuration.file ?? "the built-in defaults")", Exit.usage) }
-        } else if let name, let entry = configuration.collector(named: name, knownTypes: catalog.typeNames) {
-            entries = [entry]
         } else {
-            throw Exit.fail("unknown collector \(name ?? "").debugDescription); known: \(Set(configuration.collectors.map(\.name) + catalog.typeNames.map(ScraperConfiguration.defaultName(forType:))).sorted().joined(separator: ", "))", Exit.usage)
+            entries = [try CollectorLookup.entry(named: name ?? "", in: configuration, catalog: catalog)]
         }
         for index in entries.indices { overrides(&entries[index]) }
         let collectors = entries.map(settings.resolved)
