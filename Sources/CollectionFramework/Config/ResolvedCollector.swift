@@ -54,3 +54,11 @@ public struct ResolvedCollector: Sendable, Equatable {
     /// The schedule `scraper serve` runs it on.
     public var effectiveSchedule: String { schedule ?? Defaults.schedule }
 }
+
+extension ResolvedCollector {
+    /// What the collector itself is built from (``Collector/init(configuration:)``).
+    public var collectorConfiguration: CollectorConfiguration {
+        CollectorConfiguration(name: name, apiURL: apiURL, parameters: parameters,
+                               userAgent: client.userAgent, requestTimeout: requestTimeout)
+    }
+}

@@ -62,12 +62,9 @@ public struct CollectionRunner: Sendable {
         } catch {
             throw ConfigError("collector \(settings.name): \(error)")
         }
-        let configuration = CollectorConfiguration(
-            name: settings.name, apiURL: settings.apiURL, parameters: settings.parameters,
-            userAgent: settings.client.userAgent, requestTimeout: settings.requestTimeout)
         let collector: any Collector
         do {
-            collector = try type.init(configuration: configuration)
+            collector = try type.init(configuration: settings.collectorConfiguration)
         } catch {
             throw ConfigError("collector \(settings.name): \(error)")
         }

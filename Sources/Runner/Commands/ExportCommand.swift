@@ -73,11 +73,12 @@ struct ExportCommand: AsyncParsableCommand {
         var settings = configuration.settings
         if let s3Bucket { settings.storage.type = .s3; settings.storage.bucket = s3Bucket }
         if let awsProfile { settings.storage.profile = awsProfile }
-        let exporter = try makeExporter(settings.resolved(entry), catalog: catalog)
+        let collector = settings.resolved(entry)
+        let exporter = try makeExporter(collector, catalog: catalog)
 
         let store: any ObjectStore
         do {
-            store = try await BackendFactory.makeStore(try settings.storage.resolved(), http: settings.resolved(entry).client)
+            store = try await BackendFactory.makeStore(try settings.storage.resolved(), http: collector.client)
         } catch let error as ConfigError {
             throw Exit.fail("\(error)", Exit.usage)
         } catch {
@@ -118,9 +119,7 @@ struct ExportCommand: AsyncParsableCommand {
             throw Exit.fail(ExportError.notExportable(type: settings.type).description, Exit.usage)
         }
         do {
-            return try exportable.init(configuration: CollectorConfiguration(
-                name: settings.name, apiURL: settings.apiURL, parameters: settings.parameters,
-                userAgent: settings.client.userAgent, requestTimeout: settings.requestTimeout))
+            return try exportable.init(configuration: settings.collectorConfiguration)
         } catch {
             throw Exit.fail("collector \(settings.name): \(error)", Exit.usage)
         }
