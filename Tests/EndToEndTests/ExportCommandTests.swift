@@ -53,6 +53,8 @@ final class ExportCommandTests: XCTestCase {
         let local = try export(["--start-date", "2025-01-20", "--end-date", "2025-01-21"])
         XCTAssertEqual(local.status, 0, local.transcript)
         XCTAssertEqual(try summary(local)["objects_read"], .int(2))
+        XCTAssertTrue(local.stderr.contains("export progress [####################] 2/2 objects read"),
+                      "off a terminal the progress bar is logged: \(local.stderr)")
 
         let lines = local.stdout.split(separator: "\r\n").map(String.init)
         let header = lines[0].split(separator: ",").map(String.init)
@@ -122,6 +124,20 @@ final class ExportCommandTests: XCTestCase {
         XCTAssertEqual(latestRows.filter { $0.contains(",1234.5,") }.count, 1)
         XCTAssertEqual(try export(["--date", "2025-01-20"]).stdout, latest.stdout, "--latest is the default")
         XCTAssertEqual(try summary(all)["rows"], .int(2 * perDay))
+    }
+
+    /// On a terminal (a pseudo-terminal from util-linux `script`) the bar is redrawn in place on stderr.
+    func testOnATerminalTheProgressBarIsRedrawnInPlace() throws {
+        try collect()
+        let script = try XCTUnwrap(TestPaths.which("script"), "util-linux script (Debian bsdutils) is needed")
+        let command = ([TestPaths.product("scraper"), "export", "miso-cts", "--start-date", "2025-01-20", "--end-date", "2025-01-21",
+                        "--output", "out.csv"]).joined(separator: " ")
+        let result = try runCommand(script, ["-qec", command, "/dev/null"],
+                                    environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": scraper.directory.path],
+                                    currentDirectory: scraper.directory, timeout: 120)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("\r\u{1B}[2K[####################] 2/2 objects read"), result.stdout.debugDescription)
+        XCTAssertFalse(result.stdout.contains("export progress"), "no log lines on a terminal: \(result.stdout)")
     }
 
     func testBadArgumentsAreRefusedWithTheFixAndNothingIsWritten() throws {

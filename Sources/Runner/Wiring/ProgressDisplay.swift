@@ -1,7 +1,6 @@
 import CollectionFramework
 import Foundation
 import Logging
-import Synchronization
 
 /// Shows a multi-candidate run's progress: on a terminal a live line on stderr, redrawn at most ten
 /// times a second; off a terminal an info log line every `every` candidates (and at the end).
@@ -13,8 +12,7 @@ final class ProgressDisplay: Sendable {
     let interactive: Bool
     let every: Int
     private let logger: Logger
-    /// When the live line was last drawn, and whether it ever was.
-    private let drawing = Mutex<(last: Date, drawn: Bool)>((Date.distantPast, false))
+    private let line = TerminalStatusLine()
 
     init(total: Int, interactive: Bool, every: Int = ProgressDisplay.defaultEvery, logger: Logger) {
         self.progress = RunProgress(total: total)
@@ -33,12 +31,7 @@ final class ProgressDisplay: Sendable {
     func update(_ outcome: CandidateOutcome) {
         let snapshot = progress.record(outcome)
         if interactive {
-            drawing.withLock { drawing in
-                let now = Date()
-                guard snapshot.done == snapshot.total || now.timeIntervalSince(drawing.last) >= 0.1 else { return }
-                drawing = (now, true)
-                FileHandle.standardError.write(Data(("\r\u{1B}[2K" + snapshot.line).utf8))
-            }
+            line.draw(snapshot.line, final: snapshot.done == snapshot.total)
         } else if snapshot.done % every == 0 || snapshot.done == snapshot.total {
             logger.info("progress \(snapshot.line)")
         }
@@ -46,8 +39,6 @@ final class ProgressDisplay: Sendable {
 
     /// Ends the live line so the next output starts on a fresh line.
     func finish() {
-        drawing.withLock { drawing in
-            if interactive && drawing.drawn { FileHandle.standardError.write(Data("\n".utf8)) }
-        }
+        if interactive { line.finish() }
     }
 }
