@@ -41,26 +41,9 @@ struct S3ListingPage: Equatable {
 
     init(body: Data) {
         let text = String(decoding: body, as: UTF8.self)
-        var searchFrom = text.startIndex
-        while let open = text.range(of: "<Key>", range: searchFrom..<text.endIndex),
-              let close = text.range(of: "</Key>", range: open.upperBound..<text.endIndex) {
-            keys.append(Self.unescaped(text[open.upperBound..<close.lowerBound]))
-            searchFrom = close.upperBound
-        }
-        isTruncated = Self.element("IsTruncated", in: text) == "true"
-        nextToken = Self.element("NextContinuationToken", in: text)
-    }
-
-    private static func element(_ name: String, in text: String) -> String? {
-        guard let open = text.range(of: "<\(name)>"),
-              let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex) else { return nil }
-        return unescaped(text[open.upperBound..<close.lowerBound])
-    }
-
-    private static func unescaped(_ text: Substring) -> String {
-        text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&#13;", with: "\r").replacingOccurrences(of: "&amp;", with: "&")
+        keys = S3XMLText.elements("Key", in: text)
+        isTruncated = S3XMLText.element("IsTruncated", in: text) == "true"
+        nextToken = S3XMLText.element("NextContinuationToken", in: text)
     }
 
     /// A query value as libcurl 7.88 signs it correctly: our key characters (letters, digits, `-._~`,
