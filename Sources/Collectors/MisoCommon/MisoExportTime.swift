@@ -3,13 +3,16 @@ import Foundation
 
 /// Times as MISO exports write them: UTC and MISO time (EST, UTC-05:00 all year) as ISO 8601.
 enum MisoExportTime {
-    private static let utcZone = TimeZone(secondsFromGMT: 0)!
-
-    /// `2025-01-20T14:00:00Z`.
-    static func utc(_ date: Date) -> String { format(date, zone: utcZone, suffix: "Z") }
+    /// `2025-01-20T14:00:00Z` (``UTCTimestamp``'s form, as the export's `collected_at`).
+    static func utc(_ date: Date) -> String { UTCTimestamp.iso8601(date) }
 
     /// `2025-01-20T09:00:00-05:00`.
-    static func misoTime(_ date: Date) -> String { format(date, zone: MisoClock.timeZone, suffix: "-05:00") }
+    static func misoTime(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = MisoClock.timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d-05:00", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
 
     /// The instant of a wall-clock time in MISO's time.
     static func instant(_ time: MisoTimeText.LocalTime) -> Date? {
@@ -34,23 +37,9 @@ enum MisoExportTime {
         return formatter.date(from: text)
     }
 
-    /// The collection minute in a snapshot identifier (`…_snapshot_20250120_0905….json`), in MISO time.
+    /// The collection minute of a snapshot name (`cts_snapshot_20250120_0905.json`), in MISO time.
     static func snapshotTime(identifier: String) -> Date? {
-        guard let range = identifier.range(of: "_snapshot_") else { return nil }
-        let rest = identifier[range.upperBound...]
-        let digits = rest.prefix(13)   // YYYYMMDD_HHMM
-        guard digits.count == 13, digits.dropFirst(8).first == "_",
-              let day = CalendarDate(iso: "\(digits.prefix(4))-\(digits.dropFirst(4).prefix(2))-\(digits.dropFirst(6).prefix(2))"),
-              let hour = Int(digits.dropFirst(9).prefix(2)), let minute = Int(digits.dropFirst(11).prefix(2)),
-              hour < 24, minute < 60 else { return nil }
-        return instant(MisoTimeText.LocalTime(date: day, hour: hour, minute: minute, second: 0))
-    }
-
-    private static func format(_ date: Date, zone: TimeZone, suffix: String) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!) + suffix
+        SnapshotStamp.time(inIdentifier: identifier, timeZone: MisoClock.timeZone)
     }
 }
 
