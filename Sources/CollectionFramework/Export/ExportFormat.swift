@@ -21,15 +21,7 @@ public enum ExportFormat: String, Sendable, CaseIterable {
         case .csv:
             return cells.map { Self.csvField($0.plainText) }.joined(separator: ",") + "\r\n"
         case .jsonl:
-            let pairs: [(String, JSONValue)] = zip(columns, cells).map { column, cell in
-                switch cell {
-                case .text(let text): return (column, .string(text))
-                case .number(let number):
-                    return (column, number == number.rounded() && abs(number) < 1e15 ? .int(Int(number)) : .double(number))
-                case .missing: return (column, .null)
-                }
-            }
-            return JSONObject(pairs).serialized() + "\n"
+            return JSONObject(zip(columns, cells).map { ($0, $1.jsonValue) }).serialized() + "\n"
         }
     }
 

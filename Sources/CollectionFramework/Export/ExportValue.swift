@@ -22,9 +22,22 @@ public enum ExportValue: Sendable, Equatable {
         }
     }
 
+    /// The value as JSON Lines writes it: whole numbers as integers, missing as `null`.
+    public var jsonValue: JSONValue {
+        switch self {
+        case .text(let text): return .string(text)
+        case .number(let number): return ExportValue.isWhole(number) ? .int(Int(number)) : .double(number)
+        case .missing: return .null
+        }
+    }
+
     /// `45.73`, `-1.5`, `12` (whole numbers without a trailing `.0`).
     static func format(_ number: Double) -> String {
-        if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
-        return String(number)
+        isWhole(number) ? String(Int64(number)) : String(number)
+    }
+
+    /// Whole and small enough to write without a fraction or exponent.
+    private static func isWhole(_ number: Double) -> Bool {
+        number == number.rounded() && abs(number) < 1e15
     }
 }
