@@ -125,21 +125,15 @@ struct ExportCommand: AsyncParsableCommand {
         }
     }
 
-    /// To stdout, or to a file through a temporary file renamed into place.
+    /// To stdout, or to a file through a temporary file renamed into place (`Data.write`'s `.atomic`).
     private func write(_ text: String) async throws {
         let data = Data(text.utf8)
-        if output == "-" {
-            try await BlockingIOPool.shared.run { try FileHandle.standardOutput.write(contentsOf: data) }
-            return
-        }
-        let target = URL(fileURLWithPath: output)
+        let output = self.output
         try await BlockingIOPool.shared.run {
-            let temp = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tmp-\(UUID().uuidString)")
-            try data.write(to: temp)
-            if FileManager.default.fileExists(atPath: target.path) {
-                _ = try FileManager.default.replaceItemAt(target, withItemAt: temp)
+            if output == "-" {
+                try FileHandle.standardOutput.write(contentsOf: data)
             } else {
-                try FileManager.default.moveItem(at: temp, to: target)
+                try data.write(to: URL(fileURLWithPath: output), options: .atomic)
             }
         }
     }
