@@ -69,6 +69,22 @@ final class DatasetExportTests: XCTestCase {
         XCTAssertTrue(result.unreadable.contains { $0.description.contains("cts_20250120_abcdef012345.json.gz") })
     }
 
+    /// Any prefix lists what starts with it: a folder, part of a name, or a prefix with no `/` at all.
+    func testTheLocalStoreListsEveryKeyThatStartsWithThePrefix() async throws {
+        try await put(CTSPayloads.documented(), as: "cts_20250120.json")
+        try await put(CTSPayloads.documented(), as: "cts_snapshot_20250120_0901.json")
+        let folder = StorageKey.folder(datasetGroup: group, date: day)
+        let all = [folder + "/cts_20250120.json.gz", folder + "/cts_snapshot_20250120_0901.json.gz"]
+        let inFolder = try await store.keys(withPrefix: folder + "/")
+        let bySnapshotName = try await store.keys(withPrefix: folder + "/cts_snap")
+        let fromTheRoot = try await store.keys(withPrefix: "sourc")
+        let nothing = try await store.keys(withPrefix: "other")
+        XCTAssertEqual(inFolder, all)
+        XCTAssertEqual(bySnapshotName, [all[1]])
+        XCTAssertEqual(fromTheRoot, all)
+        XCTAssertEqual(nothing, [])
+    }
+
     func testCSVQuotesWhatNeedsItAndJSONLinesKeepsTypes() {
         let result = ExportResult(columns: ["a", "b", "c"], rows: [[.text("x,\"y\""), .number(1.5), .missing], [.text("plain"), .number(-2), .text("")]],
                                   objectsRead: 1, unreadable: [])

@@ -8,8 +8,8 @@ public protocol ObjectListing: ObjectStore {
 
 extension LocalObjectStore: ObjectListing {
     public func keys(withPrefix prefix: String) async throws -> [String] {
-        // `keys(under:)` walks a folder, so list the prefix's folder and keep the names that match.
-        let folder = prefix.hasSuffix("/") || !prefix.contains("/") ? prefix : String(prefix[..<prefix.lastIndex(of: "/")!]) + "/"
+        // `keys(under:)` walks a folder: the prefix's own (up to its last `/`; the root when it has none).
+        let folder = prefix.lastIndex(of: "/").map { String(prefix[...$0]) } ?? ""
         let listed = try await pool.run { [self] in keys(under: folder) }
         return listed.filter { $0.hasPrefix(prefix) }
     }
