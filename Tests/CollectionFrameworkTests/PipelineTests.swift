@@ -110,13 +110,19 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(exists)
     }
 
-    func testHeldClaimMeansAnotherRunnerIsStoringIt() async throws {
+    func testHeldClaimThatIsNeverRegisteredFailsTheCandidate() async throws {
         let payload = Data("{\"ok\": true}".utf8)
         let other = try SQLiteHashRegistry(path: root.appendingPathComponent("registry.sqlite3").path, environment: "dev")
         let claimed = try await other.claim(sha256: ContentHash.sha256Hex(payload), datasetGroup: "test_fixture", ttl: 60)
         XCTAssertTrue(claimed)
-        let summary = await pipeline(FixtureCollector(payloads: ["a.json": payload])).run(CollectionRequest())
-        XCTAssertEqual([summary.collected, summary.skippedDuplicate], [0, 1])
+        var options = PipelineOptions(concurrency: 1)
+        options.claimWait = 0.2
+        options.claimPollInterval = 0.05
+        let summary = await CollectionPipeline(name: "fixture", collector: FixtureCollector(payloads: ["a.json": payload]),
+                                               services: PipelineServices(store: store, registry: registry), http: CurlHTTPClient(),
+                                               options: options, logger: Logger(label: "test")).run(CollectionRequest())
+        XCTAssertEqual([summary.collected, summary.skippedDuplicate, summary.failed], [0, 0, 1],
+                       "held but never registered: failed (retryable), not a duplicate")
         XCTAssertTrue(store.keys(under: "sourcing/test_fixture").isEmpty)
     }
 

@@ -72,14 +72,52 @@ public struct NotificationMessage: Sendable, Equatable {
 /// Announces stored objects (Kafka in production; none by default).
 ///
 /// Implementation requirements: `publish` waits for the delivery report (with a timeout) and
-/// throws ``NotifierError`` on failure; the pipeline logs and counts it, never failing the
-/// candidate. Blocking client calls (librdkafka) run on a ``BlockingIOPool``. Errors and logs
-/// never contain passwords.
+/// throws ``NotifierError`` on failure. The pipeline uses ``enqueue(_:)`` instead, which need not
+/// wait (a broker outage must not stall collection), and one ``settle(dataset:)`` at the end of a
+/// run, which waits once, bounded, and counts the failures; the pipeline logs and counts every
+/// failure, never failing the candidate. Blocking client calls (librdkafka) run on a
+/// ``BlockingIOPool``. Errors and logs never contain passwords.
 public protocol Notifier: AnyObject, Sendable {
     var displayName: String { get }
     func publish(_ message: NotificationMessage) async throws
+    /// Hands `message` over without waiting for its delivery report; throws only when it could not
+    /// even be handed over. A failure reported later is counted by ``settle(dataset:)``.
+    /// The default publishes (and so waits).
+    func enqueue(_ message: NotificationMessage) async throws
+    /// Waits once, bounded, for the reports of the messages of `dataset` enqueued so far, and tells
+    /// how many failed or never got a report since the last call. The default has nothing to wait for.
+    func settle(dataset: String) async -> NotificationSettlement
     /// Flushes and releases resources.
     func close() async
+}
+
+extension Notifier {
+    public func enqueue(_ message: NotificationMessage) async throws {
+        try await publish(message)
+    }
+
+    public func settle(dataset: String) async -> NotificationSettlement {
+        NotificationSettlement()
+    }
+}
+
+/// What ``Notifier/settle(dataset:)`` found out at the end of a run.
+public struct NotificationSettlement: Sendable, Equatable {
+    /// Messages whose delivery report was an error.
+    public var failed: Int
+    /// Messages still without a report when the bounded wait ended (counted as failed too).
+    public var undelivered: Int
+    /// The last delivery error, for the log (no secrets).
+    public var lastError: String?
+
+    public init(failed: Int = 0, undelivered: Int = 0, lastError: String? = nil) {
+        self.failed = failed
+        self.undelivered = undelivered
+        self.lastError = lastError
+    }
+
+    /// Every message that did not make it.
+    public var total: Int { failed + undelivered }
 }
 
 /// Notification failures.

@@ -87,7 +87,20 @@ public final class CollectionPipeline: Sendable {
                 }
             }
         }
-        return summarize(candidates, outcomes, interrupted: Task.isCancelled)
+        var summary = summarize(candidates, outcomes, interrupted: Task.isCancelled)
+        await settleNotifications(into: &summary)
+        return summary
+    }
+
+    /// The run's one bounded wait for its notifications' delivery reports; each failure is logged
+    /// and counted (metric and summary), never fatal.
+    private func settleNotifications(into summary: inout RunSummary) async {
+        guard let notifier = services.notifier, !options.dryRun else { return }
+        let settlement = await notifier.settle(dataset: collector.datasetGroup)
+        guard settlement.total > 0 else { return }
+        summary.notificationFailures += settlement.total
+        for _ in 0..<settlement.total { metrics.notificationFailure() }
+        logger.warning("\(settlement.total) notification(s) were not delivered (the objects are stored and registered): \(settlement.lastError ?? "no report")")
     }
 
     private func summarize(_ candidates: [DownloadCandidate], _ outcomes: [CandidateOutcome], interrupted: Bool) -> RunSummary {
@@ -229,8 +242,9 @@ public final class CollectionPipeline: Sendable {
             if !options.force, try await registry.exists(sha256: sha, datasetGroup: group) {
                 return .skippedDuplicate(reason: "content \(sha.prefix(12)) already registered")
             }
-            guard try await registry.claim(sha256: sha, datasetGroup: group, ttl: options.claimTTL) else {
-                return .skippedDuplicate(reason: "content \(sha.prefix(12)) is being stored by another runner")
+            let won = try await registry.claim(sha256: sha, datasetGroup: group, ttl: options.claimTTL)
+            if !won, let outcome = try await ClaimWait(pipeline: self, sha256: sha, log: log).awaitOtherRunner() {
+                return outcome
             }
         } catch {
             return .failed("hash registry unavailable: \(error)", rejected: false)

@@ -14,6 +14,12 @@ public struct PipelineOptions: Sendable, Equatable {
     public var claimTTL: Int
     /// Keep refused payloads under `_rejected/` with their reason.
     public var quarantineRejected: Bool
+    /// Seconds a candidate waits when another runner holds its claim: it looks again every
+    /// ``claimPollInterval`` until the hash is registered (then it is a duplicate), the claim is
+    /// free (then this runner stores it), or the wait is over (then it fails, to be retried).
+    public var claimWait: Double = 30
+    /// Seconds between two looks while waiting for another runner's claim.
+    public var claimPollInterval: Double = 0.5
     /// How often a download whose body breaks off is tried again (the HTTP client itself retries
     /// failures before the body starts).
     public var retryPolicy: RetryPolicy

@@ -63,7 +63,7 @@ struct StoreStages: Sendable {
                     "framework_version": .string(FrameworkVersion.current),
                 ])
             do {
-                try await notifier.publish(message)
+                try await notifier.enqueue(message)  // delivery failures are counted by settle at the end of the run
             } catch {
                 notificationFailed = true
                 metrics.notificationFailure()

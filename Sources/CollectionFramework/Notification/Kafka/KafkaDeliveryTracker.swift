@@ -14,6 +14,10 @@ final class KafkaDeliveryTracker: Sendable {
         var nextTicket: UInt = 1
         var awaited: Set<UInt> = []
         var outcomes: [UInt: rd_kafka_resp_err_t] = [:]
+        /// Messages enqueued without a waiting caller (``KafkaNotifier/enqueue(_:)``), by ticket: their dataset.
+        var queued: [UInt: String] = [:]
+        /// Failed delivery reports of queued messages not yet settled, by dataset, with the last error.
+        var failures: [String: (count: Int, lastError: String)] = [:]
         /// The most recent distinct client errors, oldest first (a cause such as an authentication failure
         /// stays visible after librdkafka's summary "N/N brokers are down").
         var recentClientErrors: [String] = []
@@ -38,11 +42,52 @@ final class KafkaDeliveryTracker: Sendable {
         }
     }
 
+    /// A new ticket for a message of `dataset` that nobody waits for: its report is only counted.
+    func registerQueued(dataset: String) -> UInt {
+        state.withLock { s in
+            let ticket = s.nextTicket
+            s.nextTicket += 1
+            s.queued[ticket] = dataset
+            return ticket
+        }
+    }
+
     /// Called from the delivery-report callback.
     func record(ticket: UInt, error: rd_kafka_resp_err_t) {
+        let description = error == RD_KAFKA_RESP_ERR_NO_ERROR ? "" : KafkaDeliveryTracker.describe(error)
         state.withLock { s in
             if s.awaited.contains(ticket) { s.outcomes[ticket] = error }
+            if let dataset = s.queued.removeValue(forKey: ticket), error != RD_KAFKA_RESP_ERR_NO_ERROR {
+                let count = (s.failures[dataset]?.count ?? 0) + 1
+                s.failures[dataset] = (count, description)
+            }
         }
+    }
+
+    /// Queued messages of `dataset` whose report has not arrived.
+    func pendingCount(dataset: String) -> Int {
+        state.withLock { s in s.queued.values.reduce(0) { $0 + ($1 == dataset ? 1 : 0) } }
+    }
+
+    /// Ends the wait for `dataset`: its reports still missing are given up (a later one is dropped)
+    /// and, with the failures reported so far, forgotten. Returns (failed, given up, last error).
+    func settle(dataset: String) -> (failed: Int, undelivered: Int, lastError: String?) {
+        state.withLock { s in
+            let missing = s.queued.filter { $0.value == dataset }.map(\.key)
+            for ticket in missing { s.queued.removeValue(forKey: ticket) }
+            let failed = s.failures.removeValue(forKey: dataset)
+            return (failed?.count ?? 0, missing.count, failed?.lastError)
+        }
+    }
+
+    /// True while some message's report is still wanted (a waiting publish, or a queued message
+    /// not yet settled): closing then flushes, bounded, instead of dropping at once.
+    var hasOutstanding: Bool {
+        state.withLock { !$0.awaited.isEmpty || !$0.queued.isEmpty }
+    }
+
+    static func describe(_ error: rd_kafka_resp_err_t) -> String {
+        "\(String(cString: rd_kafka_err2str(error))) (\(String(cString: rd_kafka_err2name(error))))"
     }
 
     /// The outcome for `ticket` if its report has arrived (the ticket is then forgotten).

@@ -4,7 +4,10 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Publishes each ``NotificationMessage`` to Kafka with librdkafka and waits for its delivery report.
+/// Publishes each ``NotificationMessage`` to Kafka with librdkafka: ``publish(_:)`` waits for its
+/// delivery report; ``enqueue(_:)`` (what the pipeline uses) does not, and ``settle(dataset:)``
+/// waits once at the end of a run and counts the failures, so a broker outage costs one delivery
+/// timeout per run instead of one per stored object.
 ///
 /// Key `{dataset}:{urn}`, value ``NotificationMessage/json()``. Any number of tasks may call
 /// ``publish(_:)`` at once; each waits only for its own message, on a thread of the
@@ -132,15 +135,68 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
         }
     }
 
+    /// Produces `message` and returns without waiting for its delivery report: the report is counted
+    /// as it arrives (served by later polls, or by ``settle(dataset:)``). Waits only while librdkafka's
+    /// local queue is full, up to the delivery timeout.
+    /// - Throws: ``NotifierError/deliveryFailed(_:)`` when the message could not be enqueued.
+    public func enqueue(_ message: NotificationMessage) async throws {
+        let stop = StopFlag()
+        try await withTaskCancellationHandler {
+            try await pool.run { [self] in
+                try beginPublish()
+                defer { endPublish() }
+                let ticket = tracker.registerQueued(dataset: message.dataset)
+                try produce(message, ticket: ticket, deadline: Date().addingTimeInterval(configuration.deliveryTimeout), stop: stop)
+                rd_kafka_poll(handle, 0)  // serve reports that are already in, never wait
+            }
+        } onCancel: {
+            stop.raise()
+        }
+    }
+
+    /// One bounded wait (the delivery timeout) for the reports of the messages of `dataset` enqueued so
+    /// far; those still without a report then are given up and counted as undelivered. It runs to its
+    /// end even when the calling task is cancelled (a stopping run still learns what it announced).
+    public func settle(dataset: String) async -> NotificationSettlement {
+        await withCheckedContinuation { (done: CheckedContinuation<NotificationSettlement, Never>) in
+            pool.execute { [self] in done.resume(returning: settleBlocking(dataset: dataset)) }
+        }
+    }
+
+    private func settleBlocking(dataset: String) -> NotificationSettlement {
+        if (try? beginPublish()) != nil {
+            defer { endPublish() }
+            let deadline = Date().addingTimeInterval(configuration.deliveryTimeout)
+            while tracker.pendingCount(dataset: dataset) > 0 {
+                let remaining = deadline.timeIntervalSinceNow
+                if remaining <= 0 { break }
+                rd_kafka_poll(handle, Int32(max(1, min(100, remaining * 1000))))
+            }
+        }
+        let (failed, undelivered, lastError) = tracker.settle(dataset: dataset)
+        var settlement = NotificationSettlement(failed: failed, undelivered: undelivered, lastError: lastError)
+        if settlement.total > 0 {
+            var reasons: [String] = []
+            if let lastError { reasons.append(lastError) }
+            if undelivered > 0 { reasons.append("\(undelivered) without a delivery report within \(KafkaNotifier.seconds(configuration.deliveryTimeout))") }
+            settlement.lastError = failure(reasons.joined(separator: "; ")).description
+        }
+        return settlement
+    }
+
     private func publishBlocking(_ message: NotificationMessage, stop: StopFlag) throws {
         try beginPublish()
         defer { endPublish() }
         let deadline = Date().addingTimeInterval(configuration.deliveryTimeout)
         let ticket = tracker.register()
+        try produce(message, ticket: ticket, deadline: deadline, stop: stop)
+        try awaitReport(ticket, deadline: deadline, stop: stop)
+    }
+
+    /// Enqueues; a full local queue is retried until the deadline while delivery reports are served.
+    private func produce(_ message: NotificationMessage, ticket: UInt, deadline: Date, stop: StopFlag) throws {
         let key = Array(message.key.utf8)
         let value = Array(message.json().utf8)
-
-        // Enqueue; a full local queue is retried until the deadline while delivery reports are served.
         while true {
             let result = key.withUnsafeBytes { keyBytes in
                 value.withUnsafeBytes { valueBytes in
@@ -159,7 +215,9 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
             }
             rd_kafka_poll(handle, 50)
         }
+    }
 
+    private func awaitReport(_ ticket: UInt, deadline: Date, stop: StopFlag) throws {
         while true {
             if let outcome = tracker.take(ticket) {
                 if outcome == RD_KAFKA_RESP_ERR_NO_ERROR { return }
@@ -188,7 +246,9 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
         // Publishes in flight end within their delivery timeout; serve delivery reports meanwhile.
         while state.withLock({ $0.publishesInFlight }) > 0 { rd_kafka_poll(handle, 10) }
 
-        let flushed = rd_kafka_flush(handle, Int32(min(Double(Int32.max), configuration.deliveryTimeout * 1000)))
+        // Wait only for reports still wanted; messages given up by settle(dataset:) had their one wait.
+        let wait = tracker.hasOutstanding ? configuration.deliveryTimeout : 0
+        let flushed = rd_kafka_flush(handle, Int32(min(Double(Int32.max), wait * 1000)))
         if flushed != RD_KAFKA_RESP_ERR_NO_ERROR {
             let left = rd_kafka_outq_len(handle)
             tracker.logger.warning("Kafka notifier closing with \(left) undelivered event(s) for \(displayName): \(KafkaNotifier.describe(flushed))")
@@ -226,7 +286,7 @@ public final class KafkaNotifier: Notifier, @unchecked Sendable {
     }
 
     private static func describe(_ error: rd_kafka_resp_err_t) -> String {
-        "\(String(cString: rd_kafka_err2str(error))) (\(String(cString: rd_kafka_err2name(error))))"
+        KafkaDeliveryTracker.describe(error)
     }
 
     private static func seconds(_ value: TimeInterval) -> String {
