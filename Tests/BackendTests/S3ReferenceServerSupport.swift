@@ -75,7 +75,12 @@ class Handler(BaseHTTPRequestHandler):
         key, _, region, service, _ = fields["Credential"].split("/")
         signed = fields["SignedHeaders"].split(";")
         headers = {k: v for k, v in self.headers.items() if k.lower() in signed}
-        request = AWSRequest(method=self.command, url=f"http://127.0.0.1:{port}{self.path}", data=body, headers=headers)
+        # As S3 does: the query is decoded, then each name and value re-encoded (only A-Z a-z 0-9 -._~ stay
+        # as they are), so a `/` or `=` signed unencoded does not match.
+        raw_path, _, raw_query = self.path.partition("?")
+        params = urllib.parse.parse_qsl(raw_query, keep_blank_values=True)
+        request = AWSRequest(method=self.command, url=f"http://127.0.0.1:{port}{raw_path}", data=body, headers=headers,
+                             params=params)
         request.context["timestamp"] = self.headers["X-Amz-Date"]
         signer = S3SigV4Auth(Credentials(key, secret), service, region)
         canonical = signer.canonical_request(request)
@@ -116,6 +121,18 @@ class Handler(BaseHTTPRequestHandler):
         if path in objects:
             data, md5, meta, version = objects[path]
             return self.reply(200, {"ETag": f'"{md5}"', "x-amz-version-id": version, **meta}, data)
+        query = dict(urllib.parse.parse_qsl(self.path.partition("?")[2], keep_blank_values=True))
+        if path.count("/") == 1 and query.get("list-type") == "2":
+            # ListObjectsV2, two keys a page, so paging by start-after is exercised.
+            bucket = path.strip("/")
+            names = sorted(k[len(bucket) + 2:] for k in objects if k.startswith("/" + bucket + "/"))
+            names = [n for n in names if n.startswith(query.get("prefix", "")) and n > query.get("start-after", "")]
+            page = names[:2]
+            from xml.sax.saxutils import escape
+            doc = '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult>' + "".join(
+                f"<Contents><Key>{escape(n)}</Key></Contents>" for n in page) + \
+                f"<IsTruncated>{'true' if len(names) > 2 else 'false'}</IsTruncated></ListBucketResult>"
+            return self.reply(200, {"Content-Type": "application/xml"}, doc.encode())
         if path.count("/") == 1:
             return self.reply(200)
         return self.error(404, "NoSuchKey", "The specified key does not exist.")

@@ -65,7 +65,8 @@ final class S3SignatureTests: XCTestCase {
 
     /// Known moto 5.2.1 quirk, pinned so we notice when it changes: moto verifies against werkzeug's
     /// re-quoted URL, which turns our (correct, as AWS expects) `%3D` back into `=`, so a key with `=` fails
-    /// moto's signature check. The reference test below shows the same request is what S3's rules require.
+    /// moto's signature check; the same goes for a `%2F` in a listing's prefix. The reference tests below show
+    /// these requests are what S3's rules require.
     func testMotoSignatureChecksMisreadEqualsSignInKeys() async throws {
         let moto = try MotoServer()
         defer { moto.stop() }
@@ -76,6 +77,10 @@ final class S3SignatureTests: XCTestCase {
         await XCTAssertThrowsErrorAsync(try await good.put(request("sourcing/x/year=2025/month=01/day=20/a.json.gz", "x"))) { error in
             XCTAssertTrue("\(error)".contains("rejected the request signature"),
                           "moto now accepts %3D-encoded keys: make this test assert success instead (\(error))")
+        }
+        await XCTAssertThrowsErrorAsync(try await good.keys(withPrefix: "sourcing/x/")) { error in
+            XCTAssertTrue("\(error)".contains("rejected the request signature"),
+                          "moto now accepts a %2F-encoded prefix: make this test assert success instead (\(error))")
         }
     }
 
@@ -106,5 +111,25 @@ final class S3SignatureTests: XCTestCase {
             XCTAssertFalse("\(error)".contains(Self.tokenMarker))
         }
         XCTAssertEqual(try server.stats().signature_failures, 1)
+    }
+
+    /// ListObjectsV2 as S3 verifies it: the prefix's `/` and `=` must be signed percent-encoded (libcurl
+    /// 7.88 signs the query as written, and moto accepts them unencoded, so only this server catches it).
+    func testListingIsSignedAsS3CanonicalisesItAndPagesThroughStartAfter() async throws {
+        let secret = "reference-secret"
+        let server = try S3ReferenceServer(secret: secret)
+        let store = try store(server.endpoint, bucket: "ref", key: "AKIAREFERENCE0000000", secret: secret)
+        let folder = "sourcing/miso_cts/year=2025/month=01/day=20/"
+        let keys = (1...5).map { folder + "cts_2025012\($0)+x.json.gz" }
+        for key in keys { _ = try await store.put(request(key, key)) }
+        _ = try await store.put(request("sourcing/miso_cts/year=2025/month=01/day=21/other.json.gz", "other"))
+
+        let listed: [String]
+        do { listed = try await store.keys(withPrefix: folder) } catch { XCTFail("\(error)\n\(server.log)"); throw error }
+        XCTAssertEqual(listed, keys.sorted(), "three pages of two keys, nothing from the next day")
+        XCTAssertEqual(try server.stats().signature_failures, 0, server.log)
+        let lists = try server.stats().paths.filter { $0.contains("list-type=2") }
+        XCTAssertEqual(lists.count, 3, "\(lists)")
+        XCTAssertTrue(lists.allSatisfy { $0.contains("prefix=sourcing%2Fmiso_cts%2Fyear%3D2025%2F") }, "\(lists)")
     }
 }

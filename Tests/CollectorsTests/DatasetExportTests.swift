@@ -103,7 +103,7 @@ final class DatasetExportTests: XCTestCase {
         XCTAssertEqual(page.keys, ["sourcing/a&b/x.json.gz", "sourcing/c.json.gz"])
         XCTAssertTrue(page.isTruncated)
         XCTAssertEqual(page.nextToken, "1/abc=")
-        XCTAssertEqual(S3ListingPage.encode("sourcing/g/year=2025/"), "sourcing/g/year=2025/")
+        XCTAssertEqual(S3ListingPage.encode("sourcing/g/year=2025/"), "sourcing%2Fg%2Fyear%3D2025%2F")
         XCTAssertEqual(S3ListingPage.encode("a b&c"), "a%20b%26c")
     }
 }

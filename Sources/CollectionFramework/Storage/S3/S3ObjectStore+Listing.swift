@@ -46,11 +46,12 @@ struct S3ListingPage: Equatable {
         nextToken = S3XMLText.element("NextContinuationToken", in: text)
     }
 
-    /// A query value as libcurl 7.88 signs it correctly: our key characters (letters, digits, `-._~`,
-    /// `/` and `=`) as they are, anything else percent-encoded.
+    /// A query value as S3 canonicalises it: letters, digits and `-._~` as they are, anything else
+    /// (`/` and `=` included) percent-encoded. libcurl 7.88 signs the query exactly as written, so it
+    /// must already be in this form. (moto 5.2 alone accepts `/` and `=` unencoded and refuses them
+    /// encoded; S3 does the opposite, as the botocore-based reference server in the tests does.)
     static func encode(_ value: String) -> String {
-        var allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-        allowed.insert(charactersIn: "-._~/=")
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
     }
 }
