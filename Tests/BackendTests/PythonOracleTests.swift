@@ -103,7 +103,7 @@ final class PythonOracleTests: XCTestCase {
         try "[profile ref]\nregion = us-east-1\nendpoint_url = \(s3.endpoint)\n"
             .write(to: aws.appendingPathComponent("config"), atomically: true, encoding: .utf8)
         let wrong = try other.run(["run", "miso-cts", "--date", "2025-01-18", "--s3-bucket", bucket, "--aws-profile", "ref",
-                                   "--api-url", sim.url(MisoSimulatorProcess.ctsPath), "--rate-limit", "0", "--log-format", "json"])
+                                   "--redis-host", "127.0.0.1", "--redis-port", String(redis.port), "--api-url", sim.url(MisoSimulatorProcess.ctsPath), "--rate-limit", "0", "--log-format", "json"])
         XCTAssertNotEqual(wrong.status, 0, wrong.transcript)
         XCTAssertGreaterThan(try s3.stats().signature_failures, 0)
     }

@@ -160,7 +160,8 @@ final class CTSEndToEndTests: XCTestCase {
     }
 
     func testRegistryUnreachableStopsBeforeAnyDownload() async throws {
-        let result = try run(["--date", "2025-01-20", "--redis-host", "127.0.0.1", "--redis-port", String(Loopback.freePort())])
+        let result = try run(["--date", "2025-01-20", "--redis-host", "127.0.0.1", "--redis-port", String(Loopback.freePort()),
+                               "--allow-mixed-sharing"])
         XCTAssertEqual(result.status, 69, result.transcript)
         XCTAssertTrue(result.stderr.contains("cannot connect to Redis"), result.stderr)
         XCTAssertEqual(try sim.stats().requests, 0)

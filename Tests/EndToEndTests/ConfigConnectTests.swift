@@ -53,7 +53,7 @@ final class ConfigConnectTests: XCTestCase {
         let up = try check("""
         defaults:
           storage: {type: local, path: \(dir.path)/data}
-          registry: {type: redis, host: 127.0.0.1, port: \(redis.port)}
+          registry: {type: redis, host: 127.0.0.1, port: \(redis.port), allow_mixed_sharing: true}
           notifications: {type: kafka, connection_string: "\(kafka.bootstrapServers)", topic: t}
         collectors: {}
         """)
@@ -68,7 +68,7 @@ final class ConfigConnectTests: XCTestCase {
         let down = try check("""
         defaults:
           storage: {type: local, path: \(dir.path)/data}
-          registry: {type: redis, host: 127.0.0.1, port: \(redisPort)}
+          registry: {type: redis, host: 127.0.0.1, port: \(redisPort), allow_mixed_sharing: true}
           notifications: {type: kafka, connection_string: "127.0.0.1:\(kafkaPort)", topic: t}
         collectors: {}
         """)
@@ -89,7 +89,7 @@ final class ConfigConnectTests: XCTestCase {
             """
             defaults:
               storage: {type: s3, bucket: \(bucket), region: us-east-1, endpoint_url: "\(moto.endpoint)"}
-              registry: {type: embedded, path: \(dir.path)/data/registry.sqlite3}
+              registry: {type: embedded, path: \(dir.path)/data/registry.sqlite3, allow_mixed_sharing: true}
             collectors: {}
             """
         }

@@ -27,7 +27,7 @@ final class CrashSafetyTests: XCTestCase {
         var args = ["run", "miso-cts", "--api-url", sim.url(MisoSimulatorProcess.ctsPath), "--rate-limit", "0",
                     "--log-format", "json", "--start-date", first, "--end-date", last,
                     "--kafka-connection-string", kafka.bootstrapServers]
-        if let redis { args += ["--redis-host", "127.0.0.1", "--redis-port", String(redis.port)] }
+        if let redis { args += ["--redis-host", "127.0.0.1", "--redis-port", String(redis.port), "--allow-mixed-sharing"] }
         return args + extra
     }
 

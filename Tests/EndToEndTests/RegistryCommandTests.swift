@@ -25,7 +25,8 @@ final class RegistryCommandTests: XCTestCase {
     /// Collects 2025-01-19 once and returns the SHA-256 of what the simulator served.
     private func collectOnce(_ extra: [String] = []) throws -> String {
         let run = try scraper.run(["run", "miso-cts", "--date", "2025-01-19", "--api-url", sim.url(MisoSimulatorProcess.ctsPath),
-                                   "--rate-limit", "0", "--log-format", "json"] + extra)
+                                   "--rate-limit", "0", "--log-format", "json"] + extra
+                                   + (extra.contains("--redis-host") ? ["--allow-mixed-sharing"] : []))
         XCTAssertEqual(run.status, 0, run.transcript)
         XCTAssertEqual(run.count("collected"), 1, run.transcript)
         return ContentHash.sha256Hex(try sim.get(MisoSimulatorProcess.ctsPath, query: [("date", "2025-01-19")]).body)

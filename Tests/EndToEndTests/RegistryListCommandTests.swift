@@ -25,7 +25,8 @@ final class RegistryListCommandTests: XCTestCase {
     /// Collects 2025-01-19 and 2025-01-20 in one run; returns the run's id (from its log lines) and the two hashes.
     private func collect(_ backend: [String]) throws -> (runID: String, shas: [Int: String]) {
         let run = try scraper.run(["run", "miso-cts", "--start-date", "2025-01-19", "--end-date", "2025-01-20",
-                                   "--api-url", sim.url(MisoSimulatorProcess.ctsPath), "--rate-limit", "0", "--log-format", "json"] + backend)
+                                   "--api-url", sim.url(MisoSimulatorProcess.ctsPath), "--rate-limit", "0", "--log-format", "json"]
+                                   + backend + (backend.isEmpty ? [] : ["--allow-mixed-sharing"]))
         XCTAssertEqual(run.count("collected"), 2, run.transcript)
         let match = try XCTUnwrap(run.stderr.range(of: #""run_id": "[0-9a-f]{8}""#, options: .regularExpression), run.stderr)
         let runID = String(run.stderr[match].dropFirst(#""run_id": ""#.count).dropLast())

@@ -64,7 +64,7 @@ final class SecurityTests: XCTestCase {
 
         // Failures that carry the secrets: a wrong Redis password, a Kafka URL with a password.
         let wrong = try env.run(["run", "miso-cts", "--api-url", ctsURL, "--date", "2025-01-20", "--log-level", "DEBUG",
-                                 "--redis-host", "127.0.0.1", "--redis-port", String(redis.port),
+                                 "--redis-host", "127.0.0.1", "--redis-port", String(redis.port), "--allow-mixed-sharing",
                                  "--kafka-connection-string", "kafka://svc:\(kafkaSecret)@127.0.0.1:1/t?security_protocol=SASL_SSL"])
         XCTAssertEqual(wrong.status, 0, "the content is already registered: nothing to announce, nothing fails: \(wrong.transcript)")
         XCTAssertEqual(wrong.count("skipped_duplicate"), 1, wrong.transcript)
@@ -72,7 +72,7 @@ final class SecurityTests: XCTestCase {
         var badRedis: ScraperInvocation = scraper
         badRedis.environment = ["REDIS_PASSWORD": "wrong-\(redisSecret)"]
         let refused = try badRedis.run(["run", "miso-cts", "--api-url", ctsURL, "--date", "2025-01-20", "--log-level", "DEBUG",
-                                        "--redis-host", "127.0.0.1", "--redis-port", String(redis.port)])
+                                        "--redis-host", "127.0.0.1", "--redis-port", String(redis.port), "--allow-mixed-sharing"])
         XCTAssertEqual(refused.status, 69, refused.transcript)
         XCTAssertTrue(refused.stderr.contains("rejected") && refused.stderr.contains("REDIS_PASSWORD or registry.password"),
                       "the message says what to fix, naming only settings that exist: \(refused.stderr)")
@@ -82,7 +82,7 @@ final class SecurityTests: XCTestCase {
         // A printed configuration.
         try scraper.writeConfig("""
         defaults:
-          registry: {type: redis, host: 127.0.0.1, password: "\(redisSecret)"}
+          registry: {type: redis, host: 127.0.0.1, password: "\(redisSecret)", allow_mixed_sharing: true}
           notifications: {type: kafka, connection_string: "svc:\(kafkaSecret)@127.0.0.1:9092"}
         collectors:
           miso-cts: {type: miso.cts}

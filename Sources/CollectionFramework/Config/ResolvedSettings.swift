@@ -110,22 +110,38 @@ public struct ResolvedSettings: Sendable, Equatable {
     public var notifier: NotifierBackend
     /// The environment's `http` section as a client configuration (S3 uses its connect timeout and CA bundle).
     public var http: HTTPClientConfiguration
+    /// What the runner logs as a warning at start (a mix of shared and private state the configuration allowed).
+    public var warnings: [String]
 
     public init(storage: StorageBackend = .local(LocalStoreOptions()), registry: RegistryBackend = .embedded(path: Defaults.registryPath),
-                notifier: NotifierBackend = .none, http: HTTPClientConfiguration = Defaults.httpClient) {
+                notifier: NotifierBackend = .none, http: HTTPClientConfiguration = Defaults.httpClient, warnings: [String] = []) {
         self.storage = storage
         self.registry = registry
         self.notifier = notifier
         self.http = http
+        self.warnings = warnings
     }
 }
 
 extension SettingsLayer {
     /// Resolves every section; throws ``ConfigError`` when a chosen backend lacks what it needs
-    /// (S3 without a bucket, Kafka without a connection string).
+    /// (S3 without a bucket, Kafka without a connection string) or when shared and private state are
+    /// mixed without `registry.allow_mixed_sharing` (``SharedStateScope``).
     public func resolved() throws -> ResolvedSettings {
-        ResolvedSettings(storage: try storage.resolved(), registry: registry.resolved(),
-                         notifier: try notifications.resolved(), http: http.clientConfiguration)
+        let store = try storage.resolved()
+        let registry = resolvedRegistry()
+        let warnings = try SharedStateScope.check(storage: store, registry: registry, allowed: self.registry.allowMixedSharing ?? false)
+        return ResolvedSettings(storage: store, registry: registry, notifier: try notifications.resolved(),
+                                http: http.clientConfiguration, warnings: warnings)
+    }
+
+    /// The registry these settings mean: the one named, or else the one that matches the store (an S3
+    /// bucket is shared, so its registry is Redis at localhost:6379, as the spec says; a local folder
+    /// gets the embedded SQLite file).
+    public func resolvedRegistry() -> RegistryBackend {
+        var registry = self.registry
+        if registry.type == nil, (storage.type ?? Defaults.storageKind) == .s3 { registry.type = .redis }
+        return registry.resolved()
     }
 
     /// One collector's settings: its entry (whose http/retry/pipeline already lie over the

@@ -234,6 +234,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
             layer.registry.connectTimeout = try r.double("connect_timeout", in: 0.001...600)
             layer.registry.commandTimeout = try r.double("command_timeout", in: 0.001...600)
             layer.registry.claimTTL = try r.int("claim_ttl", in: 1...86400)
+            layer.registry.allowMixedSharing = try r.bool("allow_mixed_sharing")
         }
         if let n = try m.mapping("notifications") {
             try n.allowOnly(NotificationSettings.keys)

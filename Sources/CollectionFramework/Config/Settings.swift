@@ -34,15 +34,19 @@ public struct RegistrySettings: Sendable, Equatable {
     public var connectTimeout: Double?
     public var commandTimeout: Double?
     public var claimTTL: Int?
+    /// True when a private registry beside a shared store (or the reverse) is meant: see
+    /// ``SharedStateScope``. Without it such a mix is refused.
+    public var allowMixedSharing: Bool?
 
     public init() {}
-    static let keys = ["type", "path", "host", "port", "db", "username", "password", "ttl_days", "connect_timeout", "command_timeout", "claim_ttl"]
+    static let keys = ["type", "path", "host", "port", "db", "username", "password", "ttl_days", "connect_timeout", "command_timeout",
+                       "claim_ttl", "allow_mixed_sharing"]
 
     mutating func overlay(_ o: RegistrySettings) {
         type = o.type ?? type; path = o.path ?? path; host = o.host ?? host; port = o.port ?? port; db = o.db ?? db
         username = o.username ?? username; password = o.password ?? password; ttlDays = o.ttlDays ?? ttlDays
         connectTimeout = o.connectTimeout ?? connectTimeout; commandTimeout = o.commandTimeout ?? commandTimeout
-        claimTTL = o.claimTTL ?? claimTTL
+        claimTTL = o.claimTTL ?? claimTTL; allowMixedSharing = o.allowMixedSharing ?? allowMixedSharing
     }
 }
 

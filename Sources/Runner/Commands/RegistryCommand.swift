@@ -30,13 +30,14 @@ struct RegistryCommand: AsyncParsableCommand {
             do {
                 configuration = try global.loadConfiguration(catalog: CollectorCatalog())
             } catch { throw Exit.fail("\(error)", Exit.usage) }
-            var settings = configuration.settings.registry
-            if let redisHost { settings.type = .redis; settings.host = redisHost }
-            if let redisPort { settings.type = .redis; settings.port = redisPort }
-            if let redisDB { settings.db = redisDB }
-            if let problem = RedisFlags.ineffectiveDatabase(redisDB, registry: settings) { throw Exit.fail(problem, Exit.usage) }
-            SecretRedactor.shared.register(settings.password)
-            do { return try await BackendFactory.makeRegistry(settings.resolved(), environment: configuration.environment) } catch {
+            var layer = configuration.settings
+            if let redisHost { layer.registry.type = .redis; layer.registry.host = redisHost }
+            if let redisPort { layer.registry.type = .redis; layer.registry.port = redisPort }
+            if let redisDB { layer.registry.db = redisDB }
+            if let problem = RedisFlags.ineffectiveDatabase(redisDB, registry: layer.registry) { throw Exit.fail(problem, Exit.usage) }
+            SecretRedactor.shared.register(layer.registry.password)
+            // The registry the runs of this configuration use (Redis by default beside an S3 bucket).
+            do { return try await BackendFactory.makeRegistry(layer.resolvedRegistry(), environment: configuration.environment) } catch {
                 throw Exit.fail("\(error)", Exit.unavailable)
             }
         }

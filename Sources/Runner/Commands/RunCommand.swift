@@ -48,6 +48,8 @@ struct RunCommand: AsyncParsableCommand {
     var redisDB: Int?
     @Option(name: .customLong("kafka-connection-string"), help: "Kafka connection string for notifications.")
     var kafkaConnectionString: String?
+    @Flag(name: .customLong("allow-mixed-sharing"), help: "Allow a private registry beside a shared S3 bucket, or a shared Redis beside a local folder (refused otherwise); the same as registry.allow_mixed_sharing.")
+    var allowMixedSharing = false
     @Flag(name: .long, help: "Store even when the content hash is already registered.")
     var force = false
     @Option(name: .customLong("api-url"), help: "Fetch from this address instead of the collector's (a mirror, the simulator).")
@@ -130,6 +132,7 @@ struct RunCommand: AsyncParsableCommand {
         if let redisHost { settings.registry.type = .redis; settings.registry.host = redisHost }
         if let redisPort { settings.registry.port = redisPort; settings.registry.type = .redis }
         if let redisDB { settings.registry.db = redisDB }
+        if allowMixedSharing { settings.registry.allowMixedSharing = true }
         if let kafkaConnectionString { settings.notifications.type = .kafka; settings.notifications.connectionString = kafkaConnectionString }
         // Nothing is announced when nothing is stored: no producer is even made.
         if inspectOnly { settings.notifications.type = NotifierKind.none }

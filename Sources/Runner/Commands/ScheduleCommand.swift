@@ -21,7 +21,7 @@ struct ScheduleCommand: ParsableCommand {
             do {
                 configuration = try global.loadConfiguration(catalog: CollectorCatalog(BuiltInCollectors.all))
                 path = try stateFile ?? configuration.serve.statePath
-                    ?? CollectionDaemon.defaultStatePath(registry: configuration.settings.resolved().registry, environment: configuration.environment)
+                    ?? CollectionDaemon.defaultStatePath(registry: configuration.settings.resolvedRegistry(), environment: configuration.environment)
             } catch {
                 throw Exit.fail("\(error)", Exit.usage)
             }

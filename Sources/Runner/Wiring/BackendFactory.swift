@@ -11,6 +11,7 @@ enum BackendFactory {
         try await registry.checkReachable()
         let store = try await makeStore(settings.storage, http: settings.http)
         let notifier = try makeNotifier(settings.notifier)
+        for warning in settings.warnings { logger.warning("\(warning)") }
         logger.info("storage: \(store.displayName); registry: \(registry.displayName); notifications: \(notifier?.displayName ?? NotifierKind.none.rawValue)")
         return PipelineServices(store: store, registry: registry, notifier: notifier)
     }

@@ -24,7 +24,7 @@ enum EffectiveConfiguration {
         lines.append("serve:")
         add("host", c.serve.host ?? Defaults.serveHost); add("port", c.serve.port ?? Defaults.servePort)
         add("jitter_seconds", c.serve.jitterSeconds ?? Defaults.jitterSeconds)
-        add("state_path", c.serve.statePath ?? CollectionDaemon.defaultStatePath(registry: s.registry.resolved(), environment: c.environment))
+        add("state_path", c.serve.statePath ?? CollectionDaemon.defaultStatePath(registry: s.resolvedRegistry(), environment: c.environment))
         lines.append("collectors:")
         for e in c.collectors {
             let r = s.resolved(e)
