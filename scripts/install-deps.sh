@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing scraper needs on Debian: the C libraries' -dev packages,
-# redis-server, kcat, prometheus-pushgateway (metrics push tests) and systemd (systemd-analyze, the deploy
-# tests); from PyPI moto's S3 server and the Python oracles of the compatibility tests (redis-py, botocore,
+# redis-server, kcat, prometheus-pushgateway (metrics push tests), systemd (systemd-analyze, the deploy
+# tests), zsh, fish and man-db (the tools that read our completion scripts and man page check them); from
+# PyPI moto's S3 server and the Python oracles of the compatibility tests (redis-py, botocore,
 # confluent-kafka). Safe to rerun; installs only what is missing.
 set -euo pipefail
 
 apt_packages=(pkg-config libcurl4-openssl-dev zlib1g-dev libhiredis-dev librdkafka-dev libyaml-dev
-              libsqlite3-dev redis-server kcat prometheus-pushgateway prometheus systemd)
+              libsqlite3-dev redis-server kcat prometheus-pushgateway prometheus systemd zsh fish man-db)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
