@@ -37,15 +37,27 @@ enum MetricsExport {
         }
     }
 
-    /// PUTs the exposition to a Pushgateway as group `job=scraper/environment=<env>`.
+    /// POSTs the exposition to a Pushgateway, one group per collector (``PushgatewayGroups``):
+    /// `job=scraper/environment=<env>/collector=<name>`, and `job=scraper/environment=<env>` for the
+    /// daemon's own series. Every group is tried; the first failure is thrown after the others.
     static func push(to gateway: String, environment: String, client: any HTTPClient = CurlHTTPClient()) async throws {
-        let base = gateway.hasSuffix("/") ? String(gateway.dropLast()) : gateway
-        let url = "\(base)/metrics/job/scraper/environment/\(environment)"
-        let response = try await client.send(HTTPRequest(method: "PUT", url: url, headers: [("Content-Type", "text/plain; version=0.0.4")],
-                                                  body: Data(exposition().utf8), timeout: 10))
-        guard (200..<300).contains(response.status) else {
-            throw MetricsExportError.failed("Pushgateway \(url) answered HTTP \(response.status): \(HTTPError.excerpt(response.body))")
+        let base = (gateway.hasSuffix("/") ? String(gateway.dropLast()) : gateway) + "/metrics/job/scraper"
+        var failure: MetricsExportError?
+        for group in PushgatewayGroups(exposition: exposition(), environment: environment).groups {
+            let url = base + group.path
+            do {
+                let response = try await client.send(HTTPRequest(method: "POST", url: url, headers: [("Content-Type", "text/plain; version=0.0.4")],
+                                                                 body: Data(group.text.utf8), timeout: 10))
+                guard (200..<300).contains(response.status) else {
+                    throw MetricsExportError.failed("Pushgateway \(url) answered HTTP \(response.status): \(HTTPError.excerpt(response.body))")
+                }
+            } catch let error as MetricsExportError {
+                failure = failure ?? error
+            } catch {
+                failure = failure ?? .failed("Pushgateway \(url): \(error)")
+            }
         }
+        if let failure { throw failure }
     }
 
     /// Does whatever the flags ask; failures are logged, never fatal (the data is already stored).
