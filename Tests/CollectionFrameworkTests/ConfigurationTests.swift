@@ -32,6 +32,15 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertNil(dev.settings.registry.type)
     }
 
+    func testACollectorsTimezoneIsAnIANANameReadIntoItsSchedule() throws {
+        let c = try parse("collectors:\n  miso-cts: {type: miso.cts, schedule: \"0 6 * * *\", timezone: America/Chicago}\n")
+        XCTAssertEqual(c.collectors.first?.timezone, "America/Chicago")
+        XCTAssertEqual(try c.settings.resolved(try XCTUnwrap(c.collectors.first)).cronSchedule().timeZone.identifier, "America/Chicago")
+        XCTAssertThrowsError(try parse("collectors:\n  miso-cts: {type: miso.cts, timezone: Mars/Olympus}\n")) { error in
+            XCTAssertTrue("\(error)".contains("collectors.miso-cts.timezone \"Mars/Olympus\" is not an IANA time zone name"), "\(error)")
+        }
+    }
+
     func testInterpolationWithDefaultsAndMissingVariable() throws {
         let yaml = """
         environments:

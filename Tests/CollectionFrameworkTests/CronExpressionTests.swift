@@ -97,6 +97,42 @@ final class CronExpressionTests: XCTestCase {
         XCTAssertEqual(Set(seen).count, seen.count)
     }
 
+    /// The autumn change in Chicago (2025-11-02, 01:00-01:59 twice): an every-15-minutes schedule keeps
+    /// firing every 15 real minutes through both passes (reading wall times once left a 75-minute gap);
+    /// a fixed-time job runs once; in spring a fixed time that never happens runs right after the change.
+    func testNoGapAndNoDoubleRunAcrossDaylightSavingChanges() throws {
+        let chicago = TimeZone(identifier: "America/Chicago")!
+        let every15 = try CronExpression("*/15 * * * *", timeZone: chicago)
+        var t = date("2025-11-02 00:00", chicago)
+        var fired: [Date] = []
+        for _ in 0..<16 { t = try XCTUnwrap(every15.next(after: t)); fired.append(t) }
+        let gaps = zip(fired.dropFirst(), fired).map { Int($0.timeIntervalSince($1)) }
+        XCTAssertEqual(Set(gaps), [900], "every 15 real minutes: \(fired.map { text($0, chicago) })")
+        XCTAssertEqual(fired.map { text($0, chicago) }.filter { $0.hasPrefix("2025-11-02 01:15") }.count, 2, "both passes of 01:15")
+
+        let fixed = try CronExpression("30 1 * * *", timeZone: chicago)
+        let first = try XCTUnwrap(fixed.next(after: date("2025-11-01 12:00", chicago)))
+        XCTAssertEqual(text(first, chicago), "2025-11-02 01:30 Sun")
+        XCTAssertEqual(first.timeIntervalSince1970, date("2025-11-02 06:30").timeIntervalSince1970, "the first pass (CDT, UTC-5)")
+        XCTAssertEqual(text(try XCTUnwrap(fixed.next(after: first)), chicago), "2025-11-03 01:30 Mon", "not again in the second pass")
+
+        let spring = try CronExpression("30 2 * * *", timeZone: chicago)
+        let skipped = try XCTUnwrap(spring.next(after: date("2025-03-08 12:00", chicago)))
+        XCTAssertEqual(text(skipped, chicago), "2025-03-09 03:00 Sun", "02:30 never happens: run at the change")
+        XCTAssertEqual(text(try XCTUnwrap(every15.next(after: date("2025-03-09 01:50", chicago))), chicago), "2025-03-09 03:00 Sun")
+    }
+
+    func testSchedulesAreReadInUTCUnlessAZoneIsGiven() throws {
+        let daily = try CronExpression("0 6 * * *")
+        XCTAssertEqual(daily.timeZone.secondsFromGMT(for: date("2025-07-01 00:00")), 0, "UTC, not the process's zone")
+        XCTAssertEqual(text(daily.next(after: date("2025-07-01 00:00"))), "2025-07-01 06:00 Tue")
+        var entry = CollectorEntry(name: "c", type: "t", schedule: "0 6 * * *")
+        XCTAssertEqual(try ResolvedCollector(entry).cronSchedule().timeZone, CronExpression.utc)
+        entry.timezone = "Europe/Berlin"
+        let berlin = try ResolvedCollector(entry).cronSchedule()
+        XCTAssertEqual(text(berlin.next(after: date("2025-07-01 00:00"))), "2025-07-01 04:00 Tue", "06:00 CEST is 04:00 UTC")
+    }
+
     func testRefusesBadExpressionsNamingTheField() {
         let cases: [(String, String)] = [
             ("*/15 * * *", "has 4 fields"),

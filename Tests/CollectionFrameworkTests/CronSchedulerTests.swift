@@ -97,7 +97,7 @@ final class CronSchedulerTests: XCTestCase {
                         clock: any ScheduleClock = ScaledScheduleClock(speed: 120)) throws -> CollectionDaemon {
         let runner = CollectionRunner(logger: Logger(label: "test"), catalog: CollectorCatalog([ScheduledProbeCollector.self]))
         let daemon = try CollectionDaemon(runner: runner, collectors: entries, services: services,
-                                          state: state, jitterSeconds: jitter, clock: clock, timeZone: TimeZone(identifier: "UTC")!)
+                                          state: state, jitterSeconds: jitter, clock: clock)
         return daemon
     }
 

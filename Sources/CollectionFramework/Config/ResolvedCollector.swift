@@ -1,3 +1,5 @@
+import Foundation
+
 /// One collector instance with every setting resolved: what ``CollectionRunner`` prepares and runs.
 /// Made from a ``CollectorEntry`` (after the command line's overrides) by
 /// ``SettingsLayer/resolved(_:)`` or ``init(_:registry:)``.
@@ -9,6 +11,8 @@ public struct ResolvedCollector: Sendable, Equatable {
     public var enabled: Bool
     /// Cron expression for `scraper serve`; nil means ``Defaults/schedule``.
     public var schedule: String?
+    /// The zone ``schedule`` is read in: the entry's `timezone:`, else UTC.
+    public var scheduleTimeZone: TimeZone = CronExpression.utc
     public var apiURL: String?
     /// The collector's parameters from `collectors.yaml`, checked against its declaration by the runner.
     public var parameters: [String: String]
@@ -49,10 +53,17 @@ public struct ResolvedCollector: Sendable, Equatable {
                   requestTimeout: entry.http.timeout ?? Defaults.requestTimeout,
                   rateLimitPerMinute: entry.http.rateLimitPerMinute ?? Defaults.rateLimitPerMinute,
                   retryPolicy: retry, pipeline: entry.pipeline.options(registry: registry, retryPolicy: retry))
+        // Checked when the configuration was read; an unknown name cannot get here from collectors.yaml.
+        scheduleTimeZone = entry.timezone.flatMap(TimeZone.init(identifier:)) ?? CronExpression.utc
     }
 
     /// The schedule `scraper serve` runs it on.
     public var effectiveSchedule: String { schedule ?? Defaults.schedule }
+
+    /// ``effectiveSchedule`` parsed, read in ``scheduleTimeZone``.
+    public func cronSchedule() throws -> CronExpression {
+        try CronExpression(effectiveSchedule, timeZone: scheduleTimeZone)
+    }
 }
 
 extension ResolvedCollector {

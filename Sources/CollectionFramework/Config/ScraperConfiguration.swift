@@ -11,7 +11,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
     public static let defaultFileName = "collectors.yaml"
     public static let topLevelKeys = ["defaults", "environments", "collectors", "serve"]
     public static let sectionKeys = ["storage", "registry", "notifications", "http", "retry", "pipeline"]
-    public static let collectorKeys = ["type", "enabled", "schedule", "api_url", "parameters", "http", "retry", "pipeline"]
+    public static let collectorKeys = ["type", "enabled", "schedule", "timezone", "api_url", "parameters", "http", "retry", "pipeline"]
 
     /// `dev`, `staging` or `prod`.
     public var environment: String
@@ -322,6 +322,11 @@ public struct ScraperConfiguration: Sendable, Equatable {
             do { _ = try CronExpression(schedule) } catch {
                 try m.report(m.error(m.node("schedule"), "collectors.\(name).schedule: \(error)"))
             }
+        }
+        entry.timezone = try m.string("timezone")
+        if let zone = entry.timezone, TimeZone(identifier: zone) == nil {
+            try m.report(m.error(m.node("timezone"), "collectors.\(name).timezone \(zone.debugDescription) is not an IANA time zone name; "
+                                 + "write one like America/Chicago or Europe/Berlin, or leave it out for UTC"))
         }
         entry.apiURL = try m.string("api_url")
         if let url = entry.apiURL, !CollectorConfiguration.isHTTPAddress(url) {

@@ -162,6 +162,8 @@ public struct CollectorEntry: Sendable, Equatable {
     public var enabled: Bool
     /// Cron expression for `scraper serve`.
     public var schedule: String?
+    /// IANA time zone the schedule is read in (e.g. `America/Chicago`); nil means UTC.
+    public var timezone: String?
     public var apiURL: String?
     public var parameters: [String: String]
     /// HTTP, retry and pipeline settings after layering the collector's own over the environment's.

@@ -29,7 +29,6 @@ public final class CollectionDaemon: Sendable {
     /// each run with the collector's name and summary (e.g. to write the metrics file).
     public init(runner: CollectionRunner, collectors: [ResolvedCollector], services: PipelineServices,
                 state: ScheduleState, jitterSeconds: Double = 0, clock: any ScheduleClock = SystemScheduleClock(),
-                timeZone: TimeZone = .current,
                 onRunFinished: (@Sendable (_ collector: String, _ summary: RunSummary) -> Void)? = nil) throws {
         self.runner = runner
         let summaries = self.summaries
@@ -37,7 +36,7 @@ public final class CollectionDaemon: Sendable {
         for entry in collectors {
             let text = entry.effectiveSchedule
             let schedule: CronExpression
-            do { schedule = try CronExpression(text, timeZone: timeZone) } catch {
+            do { schedule = try entry.cronSchedule() } catch {
                 throw ConfigError("collectors.\(entry.name).schedule: \(error)")
             }
             guard schedule.next(after: clock.now()) != nil else {

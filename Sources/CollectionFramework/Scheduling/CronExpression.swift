@@ -10,12 +10,14 @@ import Foundation
 ///
 /// ```swift
 /// let every15 = try CronExpression("*/15 * * * *")
-/// let next = every15.next(after: Date())   // the next quarter hour, in the local time zone
+/// let next = every15.next(after: Date())   // the next quarter hour, read in UTC
+/// let chicago = try CronExpression("30 2 * * *", timeZone: TimeZone(identifier: "America/Chicago")!)
 /// ```
 public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     /// The expression as written.
     public let text: String
-    /// Wall-clock times are read in this zone (default: the process's, as cron does).
+    /// Wall-clock times are read in this zone: UTC unless a collector sets `timezone:` (an IANA name).
+    /// Daylight-saving changes are handled as cron does (see ``next(after:)``).
     public let timeZone: TimeZone
     let minutes: CronField
     let hours: CronField
@@ -29,7 +31,7 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     ]
 
     /// Parses `text`; throws ``CronError`` naming the field at fault.
-    public init(_ text: String, timeZone: TimeZone = .current) throws {
+    public init(_ text: String, timeZone: TimeZone = CronExpression.utc) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let expanded = CronExpression.macros[trimmed.lowercased()] ?? trimmed
         if trimmed.hasPrefix("@"), CronExpression.macros[trimmed.lowercased()] == nil {
@@ -50,34 +52,26 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { text }
 
+    /// The zone schedules are read in when nothing else is said.
+    public static let utc = TimeZone(identifier: "UTC")!
+
+    /// True when the value `v` of each field is allowed (with the DOM/DOW rule).
+    func matches(_ t: WallClock) -> Bool {
+        months.contains(t.month) && allowsDay(year: t.year, month: t.month, day: t.day)
+            && hours.contains(t.hour) && minutes.contains(t.minute)
+    }
+
+    /// A run at fixed times (neither the minute nor the hour field starts with `*`): cron runs such a
+    /// job once when clocks fall back, and right after the change when clocks spring over its time.
+    /// Other jobs simply run at every matching instant.
+    var runsAtFixedTimes: Bool { minutes.restricts && hours.restricts }
+
     /// True when the schedule allows the day `year-month-day` (DOM/DOW OR rule).
     func allowsDay(year: Int, month: Int, day: Int) -> Bool {
         let dom = daysOfMonth.contains(day)
         let dow = daysOfWeek.contains(CronExpression.weekday(year: year, month: month, day: day))
         if daysOfMonth.restricts && daysOfWeek.restricts { return dom || dow }
         return dom && dow
-    }
-
-    /// The first time strictly after `date` (whole minutes) that the schedule matches, or nil when it
-    /// never matches within eight years (e.g. `0 0 30 2 *`).
-    public func next(after date: Date) -> Date? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        var t = WallClock(year: c.year!, month: c.month!, day: c.day!, hour: c.hour!, minute: c.minute!)
-        let lastYear = t.year + 8
-        t.addMinute()
-        while t.year <= lastYear {
-            if !months.contains(t.month) { t.nextMonth(); continue }
-            if !allowsDay(year: t.year, month: t.month, day: t.day) { t.nextDay(); continue }
-            if !hours.contains(t.hour) { t.nextHour(); continue }
-            if !minutes.contains(t.minute) { t.addMinute(); continue }
-            let components = DateComponents(year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute)
-            // A wall-clock time skipped by a DST change resolves to a nearby instant; one repeated is taken once.
-            if let candidate = calendar.date(from: components), candidate > date { return candidate }
-            t.addMinute()
-        }
-        return nil
     }
 
     /// 0 = Sunday … 6 = Saturday, for a Gregorian date.

@@ -57,7 +57,7 @@ struct ScheduleCommand: ParsableCommand {
                 let resolved = configuration.settings.resolved(entry)
                 let text = resolved.effectiveSchedule
                 let schedule: CronExpression
-                do { schedule = try CronExpression(text) } catch {
+                do { schedule = try resolved.cronSchedule() } catch {
                     throw Exit.fail("collectors.\(entry.name).schedule: \(error)", Exit.usage)
                 }
                 let last = state.entry(for: entry.name)
