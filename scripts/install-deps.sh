@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing scraper needs on Debian: the C libraries' -dev packages,
 # redis-server, kcat, prometheus-pushgateway (metrics push tests), systemd (systemd-analyze, the deploy
-# tests), zsh, fish and man-db (the tools that read our completion scripts and man page check them); from
+# tests), zsh, fish and man-db (the tools that read our completion scripts and man page check them), strace
+# (the local store's fsync order is read from the system calls); from
 # PyPI moto's S3 server and the Python oracles of the compatibility tests (redis-py, botocore,
 # confluent-kafka). Safe to rerun; installs only what is missing.
 set -euo pipefail
 
 apt_packages=(pkg-config libcurl4-openssl-dev zlib1g-dev libhiredis-dev librdkafka-dev libyaml-dev
-              libsqlite3-dev redis-server kcat prometheus-pushgateway prometheus systemd zsh fish man-db)
+              libsqlite3-dev redis-server kcat prometheus-pushgateway prometheus systemd zsh fish man-db strace)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

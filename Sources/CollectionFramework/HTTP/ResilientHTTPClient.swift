@@ -14,14 +14,30 @@ public struct ResilientHTTPClient: HTTPClient {
     public let logger: Logger
     /// Called once per retry (for metrics).
     public let onRetry: @Sendable (_ cause: String) -> Void
+    /// Called after each wait that is not the server's time: `rate_limit` (for the host's slot) or
+    /// `retry_backoff`, in seconds. The wait is also added to ``HTTPWaitAccount/current``.
+    public let onWait: @Sendable (_ reason: String, _ seconds: Double) -> Void
 
     public init(base: any HTTPClient, retryPolicy: RetryPolicy, rateLimiter: RateLimiter, logger: Logger,
-                onRetry: @escaping @Sendable (_ cause: String) -> Void = { _ in }) {
+                onRetry: @escaping @Sendable (_ cause: String) -> Void = { _ in },
+                onWait: @escaping @Sendable (_ reason: String, _ seconds: Double) -> Void = { _, _ in }) {
         self.base = base
         self.retryPolicy = retryPolicy
         self.rateLimiter = rateLimiter
         self.logger = logger
         self.onRetry = onRetry
+        self.onWait = onWait
+    }
+
+    /// Runs `wait`, then accounts for the time it took under `reason`.
+    private func waiting<T>(_ reason: String, _ wait: () async throws -> T) async rethrows -> T {
+        let started = ContinuousClock.now
+        defer {
+            let waited = ContinuousClock.now - started
+            HTTPWaitAccount.current?.add(waited)
+            onWait(reason, Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
+        }
+        return try await wait()
     }
 
     public func stream(_ request: HTTPRequest) async throws -> HTTPStreamingResponse {
@@ -29,7 +45,7 @@ public struct ResilientHTTPClient: HTTPClient {
         var attempt = 0
         while true {
             attempt += 1
-            try await rateLimiter.acquire(host: host)
+            try await waiting("rate_limit") { try await rateLimiter.acquire(host: host) }
             let cause: String
             let retryAfter: String?
             let giveUp: () throws -> HTTPStreamingResponse
@@ -59,7 +75,7 @@ public struct ResilientHTTPClient: HTTPClient {
             logger.debug("attempt \(attempt) of \(retryPolicy.maxAttempts) for \(request.url) failed (\(cause)); retrying in \(String(format: "%.2f", delay))s")
             onRetry(cause)
             do {
-                try await RetryPolicy.pause(delay)
+                try await waiting("retry_backoff") { try await RetryPolicy.pause(delay) }
             } catch {
                 logger.warning("giving up on \(request.url) after \(attempt) attempt(s), the run is stopping: \(cause)")
                 return try giveUp()

@@ -24,8 +24,15 @@ public struct PipelineMetrics: Sendable {
         Counter(label: "scraper_validation_failures_total", dimensions: labels + [("rule", rule)]).increment()
     }
 
+    /// The API's own time for one download (request to last byte), without rate-limit waits and retry
+    /// backoff, which ``httpWait(reason:seconds:)`` records.
     public func apiResponse(seconds: Double) {
-        Timer(label: "scraper_api_response_seconds", dimensions: labels).recordNanoseconds(Int64(seconds * 1e9))
+        Timer(label: "scraper_api_response_seconds", dimensions: labels).recordNanoseconds(Int64(max(0, seconds) * 1e9))
+    }
+
+    /// Time spent waiting before or between requests: `reason` is `rate_limit` or `retry_backoff`.
+    public func httpWait(reason: String, seconds: Double) {
+        Timer(label: "scraper_http_wait_seconds", dimensions: labels + [("reason", reason)]).recordNanoseconds(Int64(max(0, seconds) * 1e9))
     }
 
     public func storeUpload(seconds: Double) {

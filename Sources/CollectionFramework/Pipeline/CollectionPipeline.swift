@@ -192,9 +192,11 @@ public final class CollectionPipeline: Sendable {
     /// body broke off after its head) and for cancellation before the hash is claimed.
     private func attemptStages(_ candidate: DownloadCandidate, _ log: Logger) async throws -> CandidateOutcome {
         // 1. Collect, with SHA-256 and gzip as the chunks arrive.
+        // The API's time excludes this download's rate-limit and backoff waits (their own histogram).
         let started = ContinuousClock.now
+        let waits = HTTPWaitAccount()
         log.debug("fetching \(candidate.url)")
-        let stream = try await collector.collect(candidate, using: http)
+        let stream = try await HTTPWaitAccount.$current.withValue(waits) { try await collector.collect(candidate, using: http) }
         let (chunks, feed) = AsyncStream<Data>.makeStream()
         async let compression = PayloadIntake.compress(chunks, level: options.gzipLevel, expectedInput: stream.expectedLength)
         var validator = collector.streamingValidator(for: candidate)
@@ -206,7 +208,7 @@ public final class CollectionPipeline: Sendable {
             throw BodyInterrupted(underlying: error)
         }
         observer?(.fetch, candidate)
-        metrics.apiResponse(seconds: Self.seconds(since: started))
+        metrics.apiResponse(seconds: Self.seconds(since: started) - Self.seconds(waits.waited))
         metrics.bytesFetched(payload.content.count)
 
         // 2. Validate (gzip goes on beside it); a refused payload is quarantined, never registered.
@@ -275,8 +277,11 @@ public final class CollectionPipeline: Sendable {
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        seconds(ContinuousClock.now - start)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 

@@ -110,7 +110,7 @@ public struct CollectionRunner: Sendable {
         let http = ResilientHTTPClient(
             base: shared, retryPolicy: item.settings.retryPolicy,
             rateLimiter: RateLimiter(requestsPerMinute: item.settings.rateLimitPerMinute),
-            logger: log, onRetry: { _ in metrics.retry() })
+            logger: log, onRetry: { _ in metrics.retry() }, onWait: { reason, seconds in metrics.httpWait(reason: reason, seconds: seconds) })
         var options = item.settings.pipeline
         options.force = force
         options.dryRun = dryRun

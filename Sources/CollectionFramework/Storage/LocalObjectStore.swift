@@ -52,6 +52,7 @@ public final class LocalObjectStore: ObjectStore {
     private func putNow(_ request: ObjectPutRequest) throws -> StoredObject {
         let final = try fileURL(forKey: request.key)
         let folder = final.deletingLastPathComponent()
+        let folderIsNew = !FileManager.default.fileExists(atPath: folder.path)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -64,6 +65,7 @@ public final class LocalObjectStore: ObjectStore {
         let stored = StoredObject(key: request.key, location: location(forKey: request.key), versionID: nil,
                                   etag: ContentHash.md5Hex(request.body), size: request.body.count)
         if link(temp.path, final.path) == 0 {
+            try FolderSync.sync(folder, createdBelow: root, created: folderIsNew)
             return stored
         }
         guard errno == EEXIST else {
@@ -78,6 +80,7 @@ public final class LocalObjectStore: ObjectStore {
             guard rename(temp.path, final.path) == 0 else {
                 throw ObjectStoreError.failed("cannot replace \(final.path): \(String(cString: strerror(errno)))")
             }
+            try FolderSync.sync(folder, createdBelow: root, created: false)
             return stored
         }
         let body = try Data(contentsOf: final)
