@@ -65,6 +65,7 @@ struct ExportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try LibcurlFloor.check()
         let logger = global.makeLogger()
         let catalog = CollectorCatalog(BuiltInCollectors.all)
         let configuration: ScraperConfiguration

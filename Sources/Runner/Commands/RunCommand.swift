@@ -145,6 +145,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try LibcurlFloor.check()
         FileCreationMask.restrict()
         SecretRedactor.shared.register(kafkaConnectionString.flatMap(ConnectionStringSecrets.password(in:)))
         let logger = global.makeLogger()

@@ -55,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try LibcurlFloor.check()
         FileCreationMask.restrict()
         let logger = global.makeLogger()
         _ = MetricsExport.registry
