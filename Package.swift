@@ -119,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BackendTests",
-            dependencies: ["CollectionFramework", "BlockingIO", "TestSupport", "CRdKafka", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CollectionFramework", "BlockingIO", "LoopbackHTTP", "TestSupport", "CRdKafka", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -35,6 +35,10 @@ final class S3ReferenceServer {
         var requests: Int
         var signature_failures: Int
         var paths: [String]
+        /// The access key id of each verified request, in order.
+        var key_ids: [String]
+        /// The `x-amz-security-token` of each verified request ("" when none), in order.
+        var tokens: [String]
     }
 
     /// Requests seen so far (not counting this one).
@@ -51,7 +55,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 port, secret, fail_first, failure = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-objects, stats, lock = {}, {"requests": 0, "signature_failures": 0, "paths": []}, threading.Lock()
+objects, stats, lock = {}, {"requests": 0, "signature_failures": 0, "paths": [], "key_ids": [], "tokens": []}, threading.Lock()
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -108,6 +112,8 @@ class Handler(BaseHTTPRequestHandler):
             stats["signature_failures"] += 1
             return self.error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
         stats["paths"].append(self.command + " " + self.path)
+        stats["key_ids"].append(self.headers.get("Authorization", "").split("Credential=")[-1].split("/")[0])
+        stats["tokens"].append(self.headers.get("x-amz-security-token", ""))
         path = urllib.parse.unquote(self.path.split("?")[0])
         if self.command == "PUT":
             if self.headers.get("If-None-Match") == "*" and path in objects:

@@ -63,10 +63,24 @@ public final class MotoServer: Sendable {
         return Self.elements("Key", in: String(decoding: response.body, as: UTF8.self)).filter { $0 == key }.count
     }
 
-    /// Creates an IAM user allowed `s3:*`, and returns its new access key.
-    public func createUser(named name: String) throws -> (accessKeyID: String, secretAccessKey: String) {
-        try expectOK(iam(["Action": "CreateUser", "UserName": name]), "create IAM user \(name)")
+    /// moto's account id, in the ARNs it issues.
+    public static let accountID = "123456789012"
+
+    /// Creates an IAM role allowed `s3:*` that users of this account and web identities may assume;
+    /// returns its ARN.
+    public func createRole(named name: String) throws -> String {
+        let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::\#(Self.accountID):root","Federated":"arn:aws:iam::\#(Self.accountID):oidc-provider/oidc.eks.example"},"Action":["sts:AssumeRole","sts:AssumeRoleWithWebIdentity"]}]}"#
+        try expectOK(iam(["Action": "CreateRole", "RoleName": name, "AssumeRolePolicyDocument": trust]), "create IAM role \(name)")
         let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#
+        try expectOK(iam(["Action": "PutRolePolicy", "RoleName": name, "PolicyName": "s3-all", "PolicyDocument": policy]),
+                     "attach policy to role \(name)")
+        return "arn:aws:iam::\(Self.accountID):role/\(name)"
+    }
+
+    /// Creates an IAM user allowed `actions` (default `s3:*`), and returns its new access key.
+    public func createUser(named name: String, actions: [String] = ["s3:*"]) throws -> (accessKeyID: String, secretAccessKey: String) {
+        try expectOK(iam(["Action": "CreateUser", "UserName": name]), "create IAM user \(name)")
+        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["# + actions.map { "\"\($0)\"" }.joined(separator: ",") + #"],"Resource":"*"}]}"#
         try expectOK(iam(["Action": "PutUserPolicy", "UserName": name, "PolicyName": "s3-all", "PolicyDocument": policy]),
                      "attach policy to \(name)")
         let response = try iam(["Action": "CreateAccessKey", "UserName": name])

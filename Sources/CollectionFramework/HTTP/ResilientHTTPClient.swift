@@ -30,6 +30,7 @@ public struct ResilientHTTPClient: HTTPClient {
     }
 
     /// Runs `wait`, then accounts for the time it took under `reason`.
+    @discardableResult
     private func waiting<T>(_ reason: String, _ wait: () async throws -> T) async rethrows -> T {
         let started = ContinuousClock.now
         defer {

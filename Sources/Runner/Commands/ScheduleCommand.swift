@@ -20,7 +20,7 @@ struct ScheduleCommand: ParsableCommand {
             let path: String
             do {
                 configuration = try global.loadConfiguration(catalog: CollectorCatalog(BuiltInCollectors.all))
-                path = try stateFile ?? configuration.serve.statePath
+                path = stateFile ?? configuration.serve.statePath
                     ?? CollectionDaemon.defaultStatePath(registry: configuration.settings.resolvedRegistry(), environment: configuration.environment)
             } catch {
                 throw Exit.fail("\(error)", Exit.usage)

@@ -12,6 +12,7 @@ enum BackendFactory {
         let store = try await makeStore(settings.storage, http: settings.http)
         let notifier = try makeNotifier(settings.notifier)
         for warning in settings.warnings { logger.warning("\(warning)") }
+        if let s3 = store as? S3ObjectStore { logger.info("S3 credentials: \(s3.configuration.identity)") }
         logger.info("storage: \(store.displayName); registry: \(registry.displayName); notifications: \(notifier?.displayName ?? NotifierKind.none.rawValue)")
         return PipelineServices(store: store, registry: registry, notifier: notifier)
     }
@@ -23,9 +24,13 @@ enum BackendFactory {
             let environment = ProcessInfo.processInfo.environment
             let configuration: S3Configuration
             do {
-                configuration = try S3Configuration.resolve(
+                let files = AWSSharedFiles.load(environment: environment)
+                configuration = try await S3Configuration.resolve(
                     options: S3Options(bucket: s.bucket, profile: s.profile, region: s.region, endpointURL: s.endpointURL),
-                    environment: environment, files: AWSSharedFiles.load(environment: environment))
+                    environment: environment, files: files,
+                    chain: AWSCredentialChain(environment: environment, files: files, region: s.region,
+                                              http: CurlHTTPClient(configuration: HTTPClientConfiguration(connectTimeout: http.connectTimeout,
+                                                                                                          caBundlePath: http.caBundlePath))))
             } catch {
                 throw ConfigError("storage: \(error)")
             }

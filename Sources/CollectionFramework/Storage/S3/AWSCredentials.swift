@@ -10,12 +10,27 @@ public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, Cust
         case profile(name: String, file: String)
         /// Given directly by the caller.
         case explicit
+        /// STS `AssumeRoleWithWebIdentity` (EKS IRSA).
+        case webIdentity(roleARN: String)
+        /// STS `AssumeRole` for a profile's `role_arn`.
+        case assumedRole(roleARN: String, profile: String)
+        /// The container credentials endpoint (ECS, EKS Pod Identity).
+        case container(url: String)
+        /// EC2 instance metadata (IMDSv2), the instance role.
+        case instanceMetadata(role: String)
+        /// A profile's `credential_process`.
+        case process(profile: String)
 
         public var description: String {
             switch self {
             case .environment: return "credentials from environment"
             case .profile(let name, _): return "profile \(name)"
             case .explicit: return "explicit credentials"
+            case .webIdentity(let role): return "web identity role \(role)"
+            case .assumedRole(let role, let profile): return "role \(role) assumed for profile \(profile)"
+            case .container(let url): return "container credentials from \(url)"
+            case .instanceMetadata(let role): return "EC2 instance role \(role)"
+            case .process(let profile): return "credential_process of profile \(profile)"
             }
         }
     }

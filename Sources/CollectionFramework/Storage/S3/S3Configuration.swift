@@ -16,7 +16,10 @@ public struct S3Configuration: Sendable {
     public var region: String
     /// A custom endpoint such as `http://127.0.0.1:4566` (path-style addressing), or nil for AWS itself.
     public var endpointURL: String?
+    /// The credentials found at start (for messages); requests sign with ``currentCredentials()``.
     public var credentials: AWSCredentials
+    /// Refreshes temporary credentials (STS, container, instance metadata, credential process); nil for static keys.
+    public var credentialsCache: AWSCredentialsCache?
     /// The profile in use, for messages.
     public var profileName: String?
     /// Use `endpoint/bucket/key` rather than `bucket.endpoint/key`. Always true for custom endpoints.
@@ -51,6 +54,11 @@ public struct S3Configuration: Sendable {
         self.verifyETag = verifyETag
         self.requestTimeout = requestTimeout
         self.retry = retry
+    }
+
+    /// The credentials to sign the next request with: refreshed ones when they are temporary.
+    public func currentCredentials() async throws -> AWSCredentials {
+        try await credentialsCache?.credentials() ?? credentials
     }
 
     /// The server's base URL, for messages: the custom endpoint or the regional AWS host.

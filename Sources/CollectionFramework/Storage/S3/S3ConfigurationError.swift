@@ -14,6 +14,13 @@ public enum S3ConfigurationError: Error, Equatable, CustomStringConvertible {
     case invalidEndpoint(value: String, source: String)
     /// The bucket name cannot be used in a URL.
     case invalidBucketName(String)
+    /// A source of temporary credentials (STS, the container endpoint, instance metadata, a credential
+    /// process) was chosen but did not deliver.
+    case credentialSourceFailed(source: String, detail: String)
+    /// Temporary credentials expired and could not be refreshed.
+    case credentialRefreshFailed(source: String, detail: String)
+    /// Every source of the chain was tried; each entry says what was looked at and why it gave nothing.
+    case noCredentials(tried: [String])
 
     public var description: String {
         switch self {
@@ -34,6 +41,13 @@ public enum S3ConfigurationError: Error, Equatable, CustomStringConvertible {
         case .invalidEndpoint(let value, let source):
             return "S3 endpoint \"\(value)\" from \(source) is not an absolute http:// or https:// URL: "
                 + "give one like http://127.0.0.1:4566"
+        case .credentialSourceFailed(let source, let detail):
+            return "AWS credentials from \(source) failed: \(detail)"
+        case .credentialRefreshFailed(let source, let detail):
+            return "the temporary AWS credentials (\(source)) expired and could not be refreshed: \(detail)"
+        case .noCredentials(let tried):
+            return "no AWS credentials found; tried, in order: " + tried.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "; ")
+                + ". Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --aws-profile, or run where a role is provided (EKS IRSA, ECS, EC2)"
         case .invalidBucketName(let name):
             return "S3 bucket name \"\(name)\" is not valid: use 3-63 lower-case letters, digits, dots and hyphens"
         }

@@ -38,6 +38,25 @@ extension S3Configuration {
                                requestTimeout: Double = 60, retry: RetryPolicy = .s3) throws -> S3Configuration {
         let env = environment.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
         let resolution = try AWSCredentials.resolve(explicitProfile: options.profile, environment: env, files: files)
+        return try configuration(options: options, environment: env, resolution: resolution, requestTimeout: requestTimeout, retry: retry)
+    }
+
+    /// As ``resolve(options:environment:files:requestTimeout:retry:)``, with credentials from the whole
+    /// ``AWSCredentialChain`` (web identity, assumed roles, `credential_process`, the container endpoint,
+    /// instance metadata); temporary ones are refreshed before they expire.
+    public static func resolve(options: S3Options, environment: [String: String], files: AWSSharedFiles,
+                               chain: AWSCredentialChain, requestTimeout: Double = 60,
+                               retry: RetryPolicy = .s3) async throws -> S3Configuration {
+        let env = environment.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
+        let resolved = try await chain.resolve(explicitProfile: options.profile)
+        var configuration = try configuration(options: options, environment: env, resolution: resolved.resolution,
+                                              requestTimeout: requestTimeout, retry: retry)
+        configuration.credentialsCache = resolved.cache
+        return configuration
+    }
+
+    private static func configuration(options: S3Options, environment env: [String: String], resolution: AWSProfileResolution,
+                                      requestTimeout: Double, retry: RetryPolicy) throws -> S3Configuration {
         let profile = resolution.profileSettings
         let profileLabel = "profile \(resolution.profileName ?? "default")"
 

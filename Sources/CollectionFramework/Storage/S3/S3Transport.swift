@@ -23,10 +23,16 @@ struct S3Transport: Sendable {
     /// `operation` and `location` only label messages.
     func send(method: String, url: String, headers: [(String, String)] = [], body: Data? = nil,
               operation: String, location: String) async throws -> HTTPResponse {
+        let credentials: AWSCredentials
+        do {
+            credentials = try await configuration.currentCredentials()
+        } catch {
+            throw S3Error.transport(operation: operation, location: location, detail: "\(error)")
+        }
         let signing = AWSSigning(region: configuration.region, service: "s3",
-                                 accessKeyID: configuration.credentials.accessKeyID,
-                                 secretAccessKey: configuration.credentials.secretAccessKey,
-                                 sessionToken: configuration.credentials.sessionToken)
+                                 accessKeyID: credentials.accessKeyID,
+                                 secretAccessKey: credentials.secretAccessKey,
+                                 sessionToken: credentials.sessionToken)
         var allHeaders = headers
         allHeaders.append(("x-amz-content-sha256", Self.hex(SHA256.hash(data: body ?? Data()))))
         let request = HTTPRequest(method: method, url: url, headers: allHeaders, body: body,
