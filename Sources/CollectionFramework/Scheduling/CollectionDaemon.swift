@@ -63,6 +63,7 @@ public final class CollectionDaemon: Sendable {
             })
         }
         scheduler = CollectorScheduler(jobs: jobs, state: state, jitterSeconds: jitterSeconds, clock: clock,
+                                       slots: (services.registry as? any ScheduleSlotLease) ?? SoleReplicaSlots(),
                                        logger: runner.logger, environment: services.registry.environment)
     }
 

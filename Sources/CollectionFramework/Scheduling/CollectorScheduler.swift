@@ -45,16 +45,19 @@ public final class CollectorScheduler: Sendable {
     public let state: ScheduleState
     public let jitterSeconds: Double
     public let clock: any ScheduleClock
+    /// Which replica runs each slot (``SoleReplicaSlots`` for one process).
+    public let slots: any ScheduleSlotLease
     public let metrics: SchedulerMetrics
     private let logger: Logger
     private let statuses: Mutex<[String: JobStatus]>
 
     public init(jobs: [ScheduledJob], state: ScheduleState, jitterSeconds: Double = 0, clock: any ScheduleClock = SystemScheduleClock(),
-                logger: Logger, environment: String) {
+                slots: any ScheduleSlotLease = SoleReplicaSlots(), logger: Logger, environment: String) {
         self.jobs = jobs
         self.state = state
         self.jitterSeconds = max(0, jitterSeconds)
         self.clock = clock
+        self.slots = slots
         self.logger = logger
         self.metrics = SchedulerMetrics(environment: environment)
         var initial: [String: JobStatus] = [:]
@@ -129,6 +132,15 @@ public final class CollectorScheduler: Sendable {
             } catch {
                 break
             }
+            // A catch-up is keyed by the slot it makes up for, so replicas that all missed it run it once.
+            let slotKey = trigger == .catchUp ? (state.entry(for: job.name).flatMap { job.schedule.next(after: $0.lastFinished) } ?? slot) : slot
+            if !(await ownsSlot(job.name, slotKey, log)) {
+                log.info("slot \(Self.iso(slotKey)) is being run by another replica")
+                metrics.slotTakenElsewhere(collector: job.name)
+                due = job.schedule.next(after: max(slot, clock.now()))
+                trigger = .schedule
+                continue
+            }
             let startedAt = clock.now()
             update(job.name) { $0.running = true }
             metrics.inProgress(collector: job.name, true)
@@ -149,6 +161,17 @@ public final class CollectorScheduler: Sendable {
             trigger = .schedule
         }
         log.info("schedule stopped")
+    }
+
+    /// Asks ``slots``; when asking fails the slot is run here (better twice, and deduplicated by the
+    /// hash registry, than not at all).
+    private func ownsSlot(_ collector: String, _ slot: Date, _ log: Logger) async -> Bool {
+        do {
+            return try await slots.acquireSlot(collector: collector, slot: slot)
+        } catch {
+            log.warning("could not ask which replica runs slot \(Self.iso(slot)) (\(error)); running it here")
+            return true
+        }
     }
 
     static func iso(_ date: Date) -> String {

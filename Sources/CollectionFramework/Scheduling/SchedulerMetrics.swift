@@ -28,6 +28,12 @@ public struct SchedulerMetrics: Sendable {
         Gauge(label: "scraper_last_run_duration_seconds", dimensions: [("collector", collector), ("environment", environment)]).record(seconds)
     }
 
+    /// A slot of `collector` was run by another `serve` replica (they share a Redis registry).
+    public func slotTakenElsewhere(collector: String) {
+        Counter(label: "scraper_scheduled_slots_taken_elsewhere_total",
+                dimensions: [("collector", collector), ("environment", environment)]).increment()
+    }
+
     /// 1 while a run of `collector` is in progress, else 0.
     public func inProgress(collector: String, _ running: Bool) {
         Gauge(label: "scraper_run_in_progress", dimensions: [("collector", collector), ("environment", environment)]).record(running ? 1 : 0)

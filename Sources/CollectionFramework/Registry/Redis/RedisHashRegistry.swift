@@ -207,8 +207,8 @@ public final class RedisHashRegistry: HashRegistry {
     /// Runs `body` on the connection (on the pool, under the link's lock); after a connection
     /// failure reconnects with the reconnect policy's backoff and runs it again. Errors come out as
     /// ``HashRegistryError``. A cancelled task stops waiting at once and gets `unavailable`.
-    private func perform<T: Sendable>(_ command: String,
-                                      _ body: @escaping @Sendable (RedisConnection, inout [String: String]) throws -> T) async throws -> T {
+    func perform<T: Sendable>(_ command: String,
+                              _ body: @escaping @Sendable (RedisConnection, inout [String: String]) throws -> T) async throws -> T {
         let link = self.link
         let policy = configuration.reconnectPolicy
         let reconnects = policy.maxAttempts - 1
