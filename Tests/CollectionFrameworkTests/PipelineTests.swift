@@ -86,6 +86,23 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(keys.contains("sourcing/test_fixture/year=2025/month=01/day=20/snap_\(sha.prefix(12)).json.gz"))
     }
 
+    func testARevisedDocumentReplacesItsKeyAndThePreviousContentIsKept() async throws {
+        let v1 = Data("{\"ok\": true, \"forecast\": 1}".utf8), v2 = Data("{\"ok\": true, \"forecast\": 2}".utf8)
+        _ = await pipeline(FixtureCollector(payloads: ["day.json": v1], changedContent: .replacePrevious)).run(CollectionRequest())
+        let second = await pipeline(FixtureCollector(payloads: ["day.json": v2], changedContent: .replacePrevious)).run(CollectionRequest())
+        let key = "sourcing/test_fixture/year=2025/month=01/day=20/day.json.gz"
+        XCTAssertEqual([second.collected, second.failed], [1, 0])
+        XCTAssertEqual(second.storedKeys, [key], "the revision goes to the normal key")
+        let body = try await store.get(key: key)
+        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(body)), v2, "readers of the normal key see the newest content")
+        let history = StorageKey.history(of: key, previousSHA256: ContentHash.sha256Hex(v1))
+        let kept = try await store.get(key: history)
+        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(kept)), v1, "nothing is lost")
+        XCTAssertEqual(store.keys(under: "sourcing/test_fixture"), [key], "no <id>_<sha12> copy beside it")
+        let record = try await registry.get(sha256: ContentHash.sha256Hex(v2), datasetGroup: "test_fixture")
+        XCTAssertEqual(record?.location, store.location(forKey: key))
+    }
+
     func testNotificationFailureIsCountedNotFatal() async throws {
         let summary = await pipeline(FixtureCollector(payloads: ["a.json": Data("{\"ok\": true}".utf8)]), notifier: RecordingNotifier(fail: true)).run(CollectionRequest())
         XCTAssertEqual([summary.collected, summary.failed, summary.notificationFailures], [1, 0, 1])

@@ -88,19 +88,26 @@ struct StoreStages: Sendable {
         return .collected(stored, notificationFailed: notificationFailed)
     }
 
-    /// Stores under the natural key; when a different object already holds it (two snapshots in
-    /// the same minute), stores under a key made distinct by the content hash instead.
+    /// Stores under the natural key. When different content already holds it, the candidate's
+    /// ``ChangedContentPolicy`` decides: a revised document replaces it (the store keeps the previous
+    /// content), a snapshot (two in the same minute) goes under a key made distinct by its hash.
     private func store(_ body: Data) async throws -> (StoredObject, String) {
         let sha = payload.sha256
         let group = pipeline.collector.datasetGroup
+        let replace = candidate.changedContent == .replacePrevious
         var identifier = candidate.identifier
         for attempt in 0..<2 {
             let key = StorageKey.object(datasetGroup: group, date: candidate.partitionDate, identifier: identifier)
             let request = ObjectPutRequest(key: key, body: body, contentSHA256: sha, contentType: "application/gzip",
-                                           metadata: ["source-url": candidate.url], replaceIdentical: pipeline.options.force)
+                                           metadata: ["source-url": candidate.url], replaceIdentical: pipeline.options.force,
+                                           replaceDifferent: replace)
             do {
-                return (try await pipeline.services.store.put(request), identifier)
-            } catch ObjectStoreError.keyTaken where attempt == 0 {
+                let stored = try await pipeline.services.store.put(request)
+                if let replaced = stored.replaced {
+                    log.notice("\(key) held older content; replaced it with \(sha.prefix(12)), the previous content is \(replaced)")
+                }
+                return (stored, identifier)
+            } catch ObjectStoreError.keyTaken where attempt == 0 && !replace {
                 identifier = StorageKey.distinctIdentifier(candidate.identifier, sha256: sha)
                 log.notice("\(key) holds different content; storing this one as \(identifier)")
             }

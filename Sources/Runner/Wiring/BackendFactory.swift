@@ -9,18 +9,20 @@ enum BackendFactory {
     static func services(_ settings: ResolvedSettings, environment: String, logger: Logger) async throws -> PipelineServices {
         let registry = try await makeRegistry(settings.registry, environment: environment)
         try await registry.checkReachable()
-        let store = try await makeStore(settings.storage, http: settings.http)
+        let store = try await makeStore(settings.storage, http: settings.http, logger: logger)
         let notifier = try makeNotifier(settings.notifier)
         logger.info("storage: \(store.displayName); registry: \(registry.displayName); notifications: \(notifier?.displayName ?? NotifierKind.none.rawValue)")
         return PipelineServices(store: store, registry: registry, notifier: notifier)
     }
 
-    /// `http` gives S3's connect timeout and CA bundle.
-    static func makeStore(_ backend: StorageBackend, http: HTTPClientConfiguration = Defaults.httpClient) async throws -> any ObjectStore {
+    /// `http` gives S3's connect timeout and CA bundle. The store's start-up check runs here; what it
+    /// could not check (least-privilege credentials) is logged as a warning on `logger`.
+    static func makeStore(_ backend: StorageBackend, http: HTTPClientConfiguration = Defaults.httpClient,
+                          logger: Logger = Logger(label: "scraper")) async throws -> any ObjectStore {
         switch backend {
         case .s3(let s):
             let environment = ProcessInfo.processInfo.environment
-            let configuration: S3Configuration
+            var configuration: S3Configuration
             do {
                 configuration = try S3Configuration.resolve(
                     options: S3Options(bucket: s.bucket, profile: s.profile, region: s.region, endpointURL: s.endpointURL),
@@ -28,12 +30,13 @@ enum BackendFactory {
             } catch {
                 throw ConfigError("storage: \(error)")
             }
+            configuration.serverSideEncryption = s.serverSideEncryption
             SecretRedactor.shared.register(configuration.credentials.secretAccessKey)
             SecretRedactor.shared.register(configuration.credentials.sessionToken)
             let client = CurlHTTPClient(configuration: HTTPClientConfiguration(
                 connectTimeout: http.connectTimeout, caBundlePath: http.caBundlePath))
             let store = S3ObjectStore(configuration: configuration, client: client)
-            try await store.checkReachable()
+            for warning in try await store.prepare() { logger.warning("storage: \(warning)") }
             return store
         case .local(let options):
             let store = LocalObjectStore(root: URL(fileURLWithPath: options.path))
