@@ -5,7 +5,7 @@ enum S3BucketVersioning: Equatable {
     case enabled
     /// Never enabled, or suspended (an overwrite then replaces the `null` version).
     case disabled
-    /// `GetBucketVersioning` was refused: treated as unversioned. The message says what to grant.
+    /// `GetBucketVersioning` was refused (or the store lacks it): treated as unversioned. The message says why.
     case unknown(String)
 }
 
@@ -70,9 +70,11 @@ extension S3ObjectStore {
                 let status = S3XMLText.element("Status", in: String(decoding: response.body, as: UTF8.self))
                 answer = status == "Enabled" ? .enabled : .disabled
             default:
+                // Refused (no s3:GetBucketVersioning), or a store without the call: assume the safe case.
                 let error = transport.classify(response, operation: "GET bucket versioning", location: location)
-                guard case .accessDenied = error else { throw error }
-                answer = .unknown("could not read the versioning of s3://\(configuration.bucket) (grant s3:GetBucketVersioning); "
+                let cause: String
+                if case .accessDenied = error { cause = "grant s3:GetBucketVersioning" } else { cause = "\(error)" }
+                answer = .unknown("could not read the versioning of s3://\(configuration.bucket) (\(cause)); "
                                   + "treating it as unversioned: newer content for a key copies the previous object to "
                                   + "\(StorageKey.prefix)/\(StorageKey.historyFolder)/ first, which needs s3:GetObject")
             }

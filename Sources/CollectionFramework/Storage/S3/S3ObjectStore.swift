@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import Synchronization
 
-
 /// An ``ObjectStore`` on S3 (or any S3-compatible endpoint), over the shared libcurl client with SigV4.
 ///
 /// - `put` sends `If-None-Match: *` so it never replaces an object by accident. When the key is taken (412)
