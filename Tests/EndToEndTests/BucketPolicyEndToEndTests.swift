@@ -131,6 +131,24 @@ final class BucketPolicyEndToEndTests: XCTestCase {
         XCTAssertEqual(record?.location, "s3://\(bucket)/\(key)", "the registry now points at the normal key")
     }
 
+    func testBucketDefaultEncryptionWithKMSETagsStoresOnceAndRegisters() async throws {
+        // SSE-KMS as the bucket's default (no header from us): S3's ETag is not the body's MD5.
+        let proxy = try LockedDownBucketProxy(upstream: moto.endpoint)
+        defer { proxy.stop() }
+        try profile(endpoint: proxy.endpoint)
+        let run = try scraper.run(arguments(bucket: "plain-bucket"))
+        XCTAssertEqual(run.status, 0, run.transcript)
+        XCTAssertEqual(run.count("collected"), 1, run.transcript)
+        let record = try await RedisHashRegistry(configuration: RedisConfiguration(host: "127.0.0.1", port: redis.port, environment: "dev"))
+            .get(sha256: ContentHash.sha256Hex(try served()), datasetGroup: group)
+        let stored = try await XCTUnwrapAsync(try await s3Store("plain-bucket").get(key: key))
+        XCTAssertEqual(record?.metadata["etag"]?.stringValue, LockedDownBucketProxy.kmsETag(forMD5: ContentHash.md5Hex(stored)),
+                       "registered, with the ETag S3 gave")
+        let rerun = try scraper.run(arguments(bucket: "plain-bucket"))
+        XCTAssertEqual(rerun.count("skipped_duplicate"), 1, rerun.transcript)
+        XCTAssertEqual(try moto.listKeys("plain-bucket"), [key], "no unregistered extra copy")
+    }
+
     func testSSEKMSBucketWithPutObjectOnlyCredentials() async throws {
         // The bucket policy demands aws:kms; the credentials may only PutObject; ETags are not MD5s.
         let proxy = try LockedDownBucketProxy(upstream: moto.endpoint, requireKMS: true, putObjectOnly: true)
