@@ -19,6 +19,13 @@ enum BackendFactory {
     /// could not check (least-privilege credentials) is logged as a warning on `logger`.
     static func makeStore(_ backend: StorageBackend, http: HTTPClientConfiguration = Defaults.httpClient,
                           logger: Logger = Logger(label: "scraper")) async throws -> any ObjectStore {
+        let (store, warnings) = try await openStore(backend, http: http)
+        for warning in warnings { logger.warning("storage: \(warning)") }
+        return store
+    }
+
+    /// The store and the warnings of its start-up check (``ObjectStore/prepare()``).
+    static func openStore(_ backend: StorageBackend, http: HTTPClientConfiguration = Defaults.httpClient) async throws -> (any ObjectStore, [String]) {
         switch backend {
         case .s3(let s):
             let environment = ProcessInfo.processInfo.environment
@@ -36,12 +43,10 @@ enum BackendFactory {
             let client = CurlHTTPClient(configuration: HTTPClientConfiguration(
                 connectTimeout: http.connectTimeout, caBundlePath: http.caBundlePath))
             let store = S3ObjectStore(configuration: configuration, client: client)
-            for warning in try await store.prepare() { logger.warning("storage: \(warning)") }
-            return store
+            return (store, try await store.prepare())
         case .local(let options):
             let store = LocalObjectStore(root: URL(fileURLWithPath: options.path))
-            try await store.checkReachable()
-            return store
+            return (store, try await store.prepare())
         }
     }
 
