@@ -65,7 +65,7 @@ final class S3ReplacementTests: XCTestCase {
         let stored = try await store.put(request(key, "forecast v2 (revised)"))
         let history = "sourcing/_history/g/year=2025/month=01/day=20/cts_20250120.\(old.contentSHA256.prefix(12)).json.gz"
         XCTAssertEqual(StorageKey.history(of: key, previousSHA256: old.contentSHA256), history)
-        XCTAssertEqual(stored.replaced, .historyCopy(key: history))
+        XCTAssertEqual(stored.replaced, .historyCopy(key: history, location: "s3://\(bucket)/\(history)", previousSHA256: old.contentSHA256))
         await XCTAssertEqualAsync(try await store.get(key: history), old.body, "the previous object, byte for byte")
         let body = try await XCTUnwrapAsync(try await store.get(key: key))
         XCTAssertEqual(try Gzip.decompress(body), Data("forecast v2 (revised)".utf8))
@@ -106,7 +106,8 @@ final class S3ReplacementTests: XCTestCase {
                 XCTAssertEqual(try server().versionCount(bucket, key: key), 2)
             } else {
                 let history = StorageKey.history(of: key, previousSHA256: ContentHash.sha256Hex(raw))
-                XCTAssertEqual(different.replaced, .historyCopy(key: history), "the history key names the previous content's hash")
+                XCTAssertEqual(different.replaced, .historyCopy(key: history, location: "s3://\(bucket)/\(history)", previousSHA256: ContentHash.sha256Hex(raw)),
+                               "the history key names the previous content's hash")
                 await XCTAssertEqualAsync(try await store.get(key: history), pythonBody)
             }
         }

@@ -101,6 +101,8 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(store.keys(under: "sourcing/test_fixture"), [key], "no <id>_<sha12> copy beside it")
         let record = try await registry.get(sha256: ContentHash.sha256Hex(v2), datasetGroup: "test_fixture")
         XCTAssertEqual(record?.location, store.location(forKey: key))
+        let previous = try await registry.get(sha256: ContentHash.sha256Hex(v1), datasetGroup: "test_fixture")
+        XCTAssertEqual(previous?.location, store.location(forKey: history), "the previous content's record follows it to its history key")
     }
 
     func testNotificationFailureIsCountedNotFatal() async throws {

@@ -41,7 +41,7 @@ final class LocalObjectStoreTests: XCTestCase {
                                                           replaceDifferent: true))
         let oldSHA = ContentHash.sha256Hex(Data("forecast v1".utf8))
         let history = "sourcing/_history/g/year=2025/month=01/day=20/cts_20250120.\(oldSHA.prefix(12)).json.gz"
-        XCTAssertEqual(stored.replaced, .historyCopy(key: history))
+        XCTAssertEqual(stored.replaced, .historyCopy(key: history, location: store.location(forKey: history), previousSHA256: oldSHA))
         await XCTAssertEqualAsync(try Gzip.decompress(try await XCTUnwrapAsync(await store.get(key: key))), raw, "the newest content is at the key")
         await XCTAssertEqualAsync(try await store.get(key: history).map(ContentHash.md5Hex), old.etag, "the previous file, byte for byte")
         XCTAssertEqual(store.keys(), [history, key])

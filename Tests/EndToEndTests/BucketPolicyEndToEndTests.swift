@@ -95,6 +95,9 @@ final class BucketPolicyEndToEndTests: XCTestCase {
                 XCTAssertEqual(Set(keys), [key, history])
                 let kept = try await XCTUnwrapAsync(try await store.get(key: history))
                 XCTAssertEqual(try Gzip.decompress(kept), original, "the previous content is kept at its history key")
+                let previous = try await RedisHashRegistry(configuration: RedisConfiguration(host: "127.0.0.1", port: redis.port, environment: "dev"))
+                    .get(sha256: ContentHash.sha256Hex(original), datasetGroup: group)
+                XCTAssertEqual(previous?.location, "s3://\(bucket)/\(history)", "its registry record follows it")
             }
             _ = try RedisConnection(configuration: RedisConfiguration(host: "127.0.0.1", port: redis.port)).command(["FLUSHALL"])
         }

@@ -105,6 +105,9 @@ struct StoreStages: Sendable {
                 let stored = try await pipeline.services.store.put(request)
                 if let replaced = stored.replaced {
                     log.notice("\(key) held older content; replaced it with \(sha.prefix(12)), the previous content is \(replaced)")
+                    if case .historyCopy(_, let location, let previous) = replaced {
+                        await repointRecord(of: previous, from: stored.location, to: location)
+                    }
                 }
                 return (stored, identifier)
             } catch ObjectStoreError.keyTaken where attempt == 0 && !replace {
@@ -113,6 +116,20 @@ struct StoreStages: Sendable {
             }
         }
         throw ObjectStoreError.failed("no free key for \(candidate.identifier)")
+    }
+
+    /// The registry record of content moved to a history key points there from now on (when it pointed
+    /// at the key it left), so `registry why` and readers of `s3_path` still find it. Never fatal.
+    private func repointRecord(of previousSHA256: String, from oldLocation: String, to newLocation: String) async {
+        let registry = pipeline.services.registry
+        let group = pipeline.collector.datasetGroup
+        do {
+            guard var record = try await registry.get(sha256: previousSHA256, datasetGroup: group), record.location == oldLocation else { return }
+            record.location = newLocation
+            try await registry.register(sha256: previousSHA256, datasetGroup: group, record: record, ttl: pipeline.options.registryTTL)
+        } catch {
+            log.warning("could not point the registry record of \(previousSHA256.prefix(12)) at \(newLocation) (it still names \(oldLocation)): \(error)")
+        }
     }
 }
 

@@ -83,7 +83,7 @@ public final class LocalObjectStore: ObjectStore {
                 throw ObjectStoreError.failed("cannot replace \(final.path): \(String(cString: strerror(errno)))")
             }
             var replaced = stored
-            replaced.replaced = .historyCopy(key: historyKey)
+            replaced.replaced = .historyCopy(key: historyKey, location: location(forKey: historyKey), previousSHA256: existing)
             return replaced
         }
         if request.replaceIdentical {

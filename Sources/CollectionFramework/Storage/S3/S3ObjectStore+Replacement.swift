@@ -42,7 +42,7 @@ extension S3ObjectStore {
         let historyKey = StorageKey.history(of: key, previousSHA256: previousSHA)
         guard try await copy(key, to: historyKey, ifMatch: existing.etag) else { return nil }
         guard var stored = try await send(upload, condition: unchanged) else { return nil }
-        stored.replaced = .historyCopy(key: historyKey)
+        stored.replaced = .historyCopy(key: historyKey, location: configuration.location(for: historyKey), previousSHA256: previousSHA)
         return stored
     }
 
