@@ -76,7 +76,7 @@ final class S3LeastPrivilegeTests: XCTestCase {
         let key = "sourcing/g/day_20/cts_20250120.json.gz"
         let first = try await store.put(request(key, "v1"))
         let second = try await store.put(request(key, "v2", replace: true))
-        XCTAssertEqual(second.replaced, .olderVersion(versionID: nil), "the HEAD was refused, so the previous version id is unknown")
+        XCTAssertEqual(second.replaced, .olderVersion(versionID: nil, previousSHA256: nil), "the HEAD was refused, so the previous version and hash are unknown")
         XCTAssertNotEqual(second.versionID, first.versionID)
     }
 
@@ -108,6 +108,6 @@ final class S3LeastPrivilegeTests: XCTestCase {
         let again = try await store.put(put)
         XCTAssertEqual(again.etag, stored.etag)
         let newer = try await store.put(request(key, "revised encrypted content", replace: true))
-        XCTAssertEqual(newer.replaced, .olderVersion(versionID: stored.versionID))
+        XCTAssertEqual(newer.replaced, .olderVersion(versionID: stored.versionID, previousSHA256: put.contentSHA256))
     }
 }

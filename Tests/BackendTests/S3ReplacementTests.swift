@@ -47,10 +47,11 @@ final class S3ReplacementTests: XCTestCase {
 
     func testVersionedBucketOverwritesAndS3KeepsThePreviousVersion() async throws {
         let (store, bucket) = try makeStore(versioned: true)
-        let first = try await store.put(request(key, "forecast v1"))
+        let old = try request(key, "forecast v1")
+        let first = try await store.put(old)
         let second = try await store.put(request(key, "forecast v2 (revised)"))
         XCTAssertEqual(second.key, key)
-        XCTAssertEqual(second.replaced, .olderVersion(versionID: first.versionID))
+        XCTAssertEqual(second.replaced, .olderVersion(versionID: first.versionID, previousSHA256: old.contentSHA256))
         XCTAssertNotEqual(second.versionID, first.versionID)
         let body = try await XCTUnwrapAsync(try await store.get(key: key))
         XCTAssertEqual(try Gzip.decompress(body), Data("forecast v2 (revised)".utf8), "the newest content is at the normal key")

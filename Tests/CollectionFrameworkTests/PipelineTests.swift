@@ -105,6 +105,30 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(previous?.location, store.location(forKey: history), "the previous content's record follows it to its history key")
     }
 
+    func testARevisionThatIsRevertedPutsTheEarlierContentBackAtTheKey() async throws {
+        let v1 = Data("{\"ok\": true, \"forecast\": 1}".utf8), v2 = Data("{\"ok\": true, \"forecast\": 2}".utf8)
+        let key = "sourcing/test_fixture/year=2025/month=01/day=20/day.json.gz"
+        for (round, payload) in [v1, v2, v1].enumerated() {
+            let summary = await pipeline(FixtureCollector(payloads: ["day.json": payload], changedContent: .replacePrevious)).run(CollectionRequest())
+            XCTAssertEqual([summary.collected, summary.skippedDuplicate, summary.failed], [1, 0, 0], "round \(round)")
+        }
+        let body = try await store.get(key: key)
+        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(body)), v1, "the source went back to v1: so does the key")
+        let record = try await registry.get(sha256: ContentHash.sha256Hex(v1), datasetGroup: "test_fixture")
+        XCTAssertEqual(record?.location, store.location(forKey: key))
+        XCTAssertNil(record?.metadata[RegistryRecord.supersededKey], "v1 is current again")
+        let v2Record = try await registry.get(sha256: ContentHash.sha256Hex(v2), datasetGroup: "test_fixture")
+        XCTAssertEqual(v2Record?.location, store.location(forKey: StorageKey.history(of: key, previousSHA256: ContentHash.sha256Hex(v2))))
+        XCTAssertNotNil(v2Record?.metadata[RegistryRecord.supersededKey])
+
+        // Unchanged content is still a duplicate.
+        let again = await pipeline(FixtureCollector(payloads: ["day.json": v1], changedContent: .replacePrevious)).run(CollectionRequest())
+        XCTAssertEqual([again.collected, again.skippedDuplicate], [0, 1])
+        // Snapshots keep the plain rule: registered is a duplicate.
+        let snapshot = await pipeline(FixtureCollector(payloads: ["day.json": v2])).run(CollectionRequest())
+        XCTAssertEqual([snapshot.collected, snapshot.skippedDuplicate], [0, 1])
+    }
+
     func testNotificationFailureIsCountedNotFatal() async throws {
         let summary = await pipeline(FixtureCollector(payloads: ["a.json": Data("{\"ok\": true}".utf8)]), notifier: RecordingNotifier(fail: true)).run(CollectionRequest())
         XCTAssertEqual([summary.collected, summary.failed, summary.notificationFailures], [1, 0, 1])

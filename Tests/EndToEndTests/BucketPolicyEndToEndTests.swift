@@ -103,6 +103,23 @@ final class BucketPolicyEndToEndTests: XCTestCase {
         }
     }
 
+    func testARevertedRevisionPutsTheEarlierForecastBackAtTheKeyOfAVersionedBucket() async throws {
+        let bucket = "versioned-bucket"
+        try revise(seed: 11)
+        let original = try served()
+        XCTAssertEqual(try scraper.run(arguments(bucket: bucket)).count("collected"), 1)
+        try revise(seed: 12)
+        XCTAssertEqual(try scraper.run(arguments(bucket: bucket)).count("collected"), 1)
+        try revise(seed: 11)
+        let reverted = try scraper.run(arguments(bucket: bucket))
+        XCTAssertEqual(reverted.status, 0, reverted.transcript)
+        XCTAssertEqual(reverted.count("collected"), 1, "registered before, but no longer at the key: \(reverted.transcript)")
+        let atKey = try await XCTUnwrapAsync(try await s3Store(bucket).get(key: key))
+        XCTAssertEqual(try Gzip.decompress(atKey), original)
+        XCTAssertEqual(try moto.versionCount(bucket, key: key), 3)
+        XCTAssertEqual(try scraper.run(arguments(bucket: bucket)).count("skipped_duplicate"), 1)
+    }
+
     func testForceMovesARevisionThatOldRunsStoredBesideTheKeyToTheNormalKey() async throws {
         // What earlier versions left: the stale day at the key, its revision registered at <id>_<sha12>.
         let bucket = "plain-bucket"

@@ -29,7 +29,7 @@ struct StoreStages: Sendable {
         let group = pipeline.collector.datasetGroup
         let registry = pipeline.services.registry
         do {
-            if !options.force, try await registry.exists(sha256: sha, datasetGroup: group) {
+            if !options.force, try await pipeline.isRegisteredDuplicate(candidate, sha256: sha) {
                 return .skippedDuplicate(reason: "content \(sha.prefix(12)) was registered by another runner meanwhile")
             }
         } catch {
@@ -105,8 +105,13 @@ struct StoreStages: Sendable {
                 let stored = try await pipeline.services.store.put(request)
                 if let replaced = stored.replaced {
                     log.notice("\(key) held older content; replaced it with \(sha.prefix(12)), the previous content is \(replaced)")
-                    if case .historyCopy(_, let location, let previous) = replaced {
-                        await repointRecord(of: previous, from: stored.location, to: location)
+                    switch replaced {
+                    case .historyCopy(_, let location, let previous):
+                        await retireRecord(of: previous, from: stored.location, movedTo: location)
+                    case .olderVersion(_, let previous?):
+                        await retireRecord(of: previous, from: stored.location, movedTo: nil)
+                    case .olderVersion(_, nil):
+                        break
                     }
                 }
                 return (stored, identifier)
@@ -118,17 +123,20 @@ struct StoreStages: Sendable {
         throw ObjectStoreError.failed("no free key for \(candidate.identifier)")
     }
 
-    /// The registry record of content moved to a history key points there from now on (when it pointed
-    /// at the key it left), so `registry why` and readers of `s3_path` still find it. Never fatal.
-    private func repointRecord(of previousSHA256: String, from oldLocation: String, to newLocation: String) async {
+    /// Marks the registry record of the content this store replaced (when it named the key) as
+    /// superseded, ``RegistryRecord/supersededKey``, and points it at its history copy when there is
+    /// one, so `registry why` and readers of `s3_path` still find it, and a later rerun that fetches
+    /// that content again (the source reverted) stores it at the key again. Never fatal.
+    private func retireRecord(of previousSHA256: String, from oldLocation: String, movedTo newLocation: String?) async {
         let registry = pipeline.services.registry
         let group = pipeline.collector.datasetGroup
         do {
             guard var record = try await registry.get(sha256: previousSHA256, datasetGroup: group), record.location == oldLocation else { return }
-            record.location = newLocation
+            if let newLocation { record.location = newLocation }
+            record.metadata[RegistryRecord.supersededKey] = .string(RegistryRecord.timestamp())
             try await registry.register(sha256: previousSHA256, datasetGroup: group, record: record, ttl: pipeline.options.registryTTL)
         } catch {
-            log.warning("could not point the registry record of \(previousSHA256.prefix(12)) at \(newLocation) (it still names \(oldLocation)): \(error)")
+            log.warning("could not mark the registry record of \(previousSHA256.prefix(12)) as superseded (it still names \(oldLocation)): \(error)")
         }
     }
 }

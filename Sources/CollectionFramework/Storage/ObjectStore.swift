@@ -34,15 +34,16 @@ public struct ObjectPutRequest: Sendable {
 
 /// Where the content a ``ObjectPutRequest/replaceDifferent`` put replaced was kept.
 public enum ReplacedObject: Sendable, Equatable, CustomStringConvertible {
-    /// An older version of the same key (versioned bucket); the version id when the store told it.
-    case olderVersion(versionID: String?)
+    /// An older version of the same key (versioned bucket); the version id and the content's hash when
+    /// the store could read them.
+    case olderVersion(versionID: String?, previousSHA256: String?)
     /// A copy under this history key (unversioned bucket, local store), at `location` (as
     /// ``StoredObject/location``); `previousSHA256` is the content's hash, as its registry key has it.
     case historyCopy(key: String, location: String, previousSHA256: String)
 
     public var description: String {
         switch self {
-        case .olderVersion(let id): return "kept as an older version" + (id.map { " (\($0))" } ?? "")
+        case .olderVersion(let id, _): return "kept as an older version" + (id.map { " (\($0))" } ?? "")
         case .historyCopy(let key, _, _): return "kept at \(key)"
         }
     }

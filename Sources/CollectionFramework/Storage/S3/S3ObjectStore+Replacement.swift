@@ -31,7 +31,7 @@ extension S3ObjectStore {
         let unchanged = configuration.conditionalWrites == .ifNoneMatch ? existing.etag.map { WriteCondition.matching(etag: $0) } : nil
         if case .enabled = try await bucketVersioning() {
             guard var stored = try await send(upload, condition: unchanged) else { return nil }
-            stored.replaced = .olderVersion(versionID: existing.versionID)
+            stored.replaced = .olderVersion(versionID: existing.versionID, previousSHA256: existing.contentSHA256)
             return stored
         }
         guard let previousSHA = existing.contentSHA256 ?? existing.storedBytesSHA256 else {
