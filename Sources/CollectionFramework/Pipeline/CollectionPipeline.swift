@@ -243,7 +243,7 @@ public final class CollectionPipeline: Sendable {
                 return .skippedDuplicate(reason: "content \(sha.prefix(12)) already registered")
             }
             let won = try await registry.claim(sha256: sha, datasetGroup: group, ttl: options.claimTTL)
-            if !won, let outcome = try await ClaimWait(pipeline: self, sha256: sha, log: log).awaitOtherRunner() {
+            if !won, let outcome = try await ClaimWait(pipeline: self, candidate: candidate, sha256: sha, log: log).awaitOtherRunner() {
                 return outcome
             }
         } catch {
