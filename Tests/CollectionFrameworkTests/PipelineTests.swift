@@ -86,6 +86,49 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(keys.contains("sourcing/test_fixture/year=2025/month=01/day=20/snap_\(sha.prefix(12)).json.gz"))
     }
 
+    func testARevisedDocumentReplacesItsKeyAndThePreviousContentIsKept() async throws {
+        let v1 = Data("{\"ok\": true, \"forecast\": 1}".utf8), v2 = Data("{\"ok\": true, \"forecast\": 2}".utf8)
+        _ = await pipeline(FixtureCollector(payloads: ["day.json": v1], changedContent: .replacePrevious)).run(CollectionRequest())
+        let second = await pipeline(FixtureCollector(payloads: ["day.json": v2], changedContent: .replacePrevious)).run(CollectionRequest())
+        let key = "sourcing/test_fixture/year=2025/month=01/day=20/day.json.gz"
+        XCTAssertEqual([second.collected, second.failed], [1, 0])
+        XCTAssertEqual(second.storedKeys, [key], "the revision goes to the normal key")
+        let body = try await store.get(key: key)
+        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(body)), v2, "readers of the normal key see the newest content")
+        let history = StorageKey.history(of: key, previousSHA256: ContentHash.sha256Hex(v1))
+        let kept = try await store.get(key: history)
+        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(kept)), v1, "nothing is lost")
+        XCTAssertEqual(store.keys(under: "sourcing/test_fixture"), [key], "no <id>_<sha12> copy beside it")
+        let record = try await registry.get(sha256: ContentHash.sha256Hex(v2), datasetGroup: "test_fixture")
+        XCTAssertEqual(record?.location, store.location(forKey: key))
+        let previous = try await registry.get(sha256: ContentHash.sha256Hex(v1), datasetGroup: "test_fixture")
+        XCTAssertEqual(previous?.location, store.location(forKey: history), "the previous content's record follows it to its history key")
+    }
+
+    func testARevisionThatIsRevertedPutsTheEarlierContentBackAtTheKey() async throws {
+        let v1 = Data("{\"ok\": true, \"forecast\": 1}".utf8), v2 = Data("{\"ok\": true, \"forecast\": 2}".utf8)
+        let key = "sourcing/test_fixture/year=2025/month=01/day=20/day.json.gz"
+        for (round, payload) in [v1, v2, v1].enumerated() {
+            let summary = await pipeline(FixtureCollector(payloads: ["day.json": payload], changedContent: .replacePrevious)).run(CollectionRequest())
+            XCTAssertEqual([summary.collected, summary.skippedDuplicate, summary.failed], [1, 0, 0], "round \(round)")
+        }
+        let body = try await store.get(key: key)
+        XCTAssertEqual(try Gzip.decompress(try XCTUnwrap(body)), v1, "the source went back to v1: so does the key")
+        let record = try await registry.get(sha256: ContentHash.sha256Hex(v1), datasetGroup: "test_fixture")
+        XCTAssertEqual(record?.location, store.location(forKey: key))
+        XCTAssertNil(record?.metadata[RegistryRecord.supersededKey], "v1 is current again")
+        let v2Record = try await registry.get(sha256: ContentHash.sha256Hex(v2), datasetGroup: "test_fixture")
+        XCTAssertEqual(v2Record?.location, store.location(forKey: StorageKey.history(of: key, previousSHA256: ContentHash.sha256Hex(v2))))
+        XCTAssertNotNil(v2Record?.metadata[RegistryRecord.supersededKey])
+
+        // Unchanged content is still a duplicate.
+        let again = await pipeline(FixtureCollector(payloads: ["day.json": v1], changedContent: .replacePrevious)).run(CollectionRequest())
+        XCTAssertEqual([again.collected, again.skippedDuplicate], [0, 1])
+        // Snapshots keep the plain rule: registered is a duplicate.
+        let snapshot = await pipeline(FixtureCollector(payloads: ["day.json": v2])).run(CollectionRequest())
+        XCTAssertEqual([snapshot.collected, snapshot.skippedDuplicate], [0, 1])
+    }
+
     func testNotificationFailureIsCountedNotFatal() async throws {
         let summary = await pipeline(FixtureCollector(payloads: ["a.json": Data("{\"ok\": true}".utf8)]), notifier: RecordingNotifier(fail: true)).run(CollectionRequest())
         XCTAssertEqual([summary.collected, summary.failed, summary.notificationFailures], [1, 0, 1])

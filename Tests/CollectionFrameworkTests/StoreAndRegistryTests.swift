@@ -32,6 +32,35 @@ final class LocalObjectStoreTests: XCTestCase {
         await XCTAssertEqualAsync(try Gzip.decompress(try await XCTUnwrapAsync(await store.get(key: "sourcing/g/x.json.gz"))), Data("one".utf8))
     }
 
+    func testNewerContentReplacesTheKeyAndThePreviousFileMovesToItsHistoryKey() async throws {
+        let store = makeStore()
+        let key = "sourcing/g/year=2025/month=01/day=20/cts_20250120.json.gz"
+        let old = try await put(store, key, "forecast v1")
+        let raw = Data("forecast v2".utf8)
+        let stored = try await store.put(ObjectPutRequest(key: key, body: try Gzip.compress(raw), contentSHA256: ContentHash.sha256Hex(raw),
+                                                          replaceDifferent: true))
+        let oldSHA = ContentHash.sha256Hex(Data("forecast v1".utf8))
+        let history = "sourcing/_history/g/year=2025/month=01/day=20/cts_20250120.\(oldSHA.prefix(12)).json.gz"
+        XCTAssertEqual(stored.replaced, .historyCopy(key: history, location: store.location(forKey: history), previousSHA256: oldSHA))
+        await XCTAssertEqualAsync(try Gzip.decompress(try await XCTUnwrapAsync(await store.get(key: key))), raw, "the newest content is at the key")
+        await XCTAssertEqualAsync(try await store.get(key: history).map(ContentHash.md5Hex), old.etag, "the previous file, byte for byte")
+        XCTAssertEqual(store.keys(), [history, key])
+
+        // The same newer content again: idempotent, nothing moves.
+        let again = try await store.put(ObjectPutRequest(key: key, body: try Gzip.compress(raw), contentSHA256: ContentHash.sha256Hex(raw),
+                                                         replaceDifferent: true))
+        XCTAssertNil(again.replaced)
+        XCTAssertEqual(store.keys(), [history, key])
+    }
+
+    func testHistoryKeyLayout() {
+        let sha = String(repeating: "ab", count: 32)
+        XCTAssertEqual(StorageKey.history(of: "sourcing/g/year=2025/month=01/day=20/cts_20250120.json.gz", previousSHA256: sha),
+                       "sourcing/_history/g/year=2025/month=01/day=20/cts_20250120.abababababab.json.gz")
+        XCTAssertEqual(StorageKey.history(of: "sourcing/g/x.gz", previousSHA256: sha), "sourcing/_history/g/x.abababababab.gz")
+        XCTAssertEqual(StorageKey.history(of: "other/name", previousSHA256: sha), "_history/other/name.abababababab")
+    }
+
     func testKeysThatEscapeTheRootAreRefused() async {
         let store = makeStore()
         for key in ["../x.gz", "sourcing/../../x.gz", "/etc/x.gz", "a//b.gz", "a/\u{1}b.gz", ""] {

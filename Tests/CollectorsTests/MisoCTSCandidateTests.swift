@@ -44,6 +44,13 @@ final class MisoCTSCandidateTests: XCTestCase {
                            + #""date": null, "interval": null, "node": null, "collected_at": "2025-01-20T14:12:34.500000Z"}"#)
     }
 
+    func testARevisedDayReplacesItsObjectWhileSnapshotsOfOneMinuteAreKeptSideBySide() throws {
+        XCTAssertEqual(try candidates(.snapshot).map(\.changedContent), [.storeBeside])
+        XCTAssertEqual(try candidates(.day(day)).map(\.changedContent), [.replacePrevious])
+        XCTAssertEqual(try candidates(.range(day, CalendarDate(year: 2025, month: 1, day: 21)!)).map(\.changedContent),
+                       [.replacePrevious, .replacePrevious])
+    }
+
     func testSnapshotAfterMidnightUTCIsStillThePreviousDayInEST() throws {
         // 2025-01-01T03:30:00Z is 2024-12-31 22:30 EST.
         let c = try collector().candidates(for: CollectionRequest(collectionTime: Date(timeIntervalSince1970: 1_735_702_200)))[0]

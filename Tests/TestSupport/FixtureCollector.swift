@@ -16,17 +16,23 @@ public struct FixtureCollector: Collector {
     public init(configuration: CollectorConfiguration) throws {
         payloads = [:]
         checkedPrefix = nil
+        changedContent = .storeBeside
     }
 
-    public init(payloads: [String: Data], checkedPrefix: Int? = nil) {
+    /// What its candidates do when different content holds their key (snapshots by default).
+    public let changedContent: ChangedContentPolicy
+
+    public init(payloads: [String: Data], checkedPrefix: Int? = nil, changedContent: ChangedContentPolicy = .storeBeside) {
         self.payloads = payloads
         self.checkedPrefix = checkedPrefix
+        self.changedContent = changedContent
     }
 
     public func candidates(for request: CollectionRequest) throws -> [DownloadCandidate] {
         payloads.keys.sorted().map {
             DownloadCandidate(identifier: $0, sourceURL: "http://127.0.0.1:9/\($0)",
-                              partitionDate: CalendarDate(year: 2025, month: 1, day: 20)!, metadata: ["source": .string("test")])
+                              partitionDate: CalendarDate(year: 2025, month: 1, day: 20)!, metadata: ["source": .string("test")],
+                              changedContent: changedContent)
         }
     }
 

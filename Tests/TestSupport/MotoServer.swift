@@ -77,10 +77,11 @@ public final class MotoServer: Sendable {
         return "arn:aws:iam::\(Self.accountID):role/\(name)"
     }
 
-    /// Creates an IAM user allowed `actions` (default `s3:*`), and returns its new access key.
+    /// Creates an IAM user allowed `actions` (`s3:*` by default) on every resource, and returns its new access key.
     public func createUser(named name: String, actions: [String] = ["s3:*"]) throws -> (accessKeyID: String, secretAccessKey: String) {
         try expectOK(iam(["Action": "CreateUser", "UserName": name]), "create IAM user \(name)")
-        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["# + actions.map { "\"\($0)\"" }.joined(separator: ",") + #"],"Resource":"*"}]}"#
+        let list = actions.map { "\"\($0)\"" }.joined(separator: ",")
+        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["# + list + #"],"Resource":"*"}]}"#
         try expectOK(iam(["Action": "PutUserPolicy", "UserName": name, "PolicyName": "s3-all", "PolicyDocument": policy]),
                      "attach policy to \(name)")
         let response = try iam(["Action": "CreateAccessKey", "UserName": name])

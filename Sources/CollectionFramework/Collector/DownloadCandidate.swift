@@ -18,10 +18,15 @@ public struct DownloadCandidate: Sendable, Equatable {
     public var metadata: JSONObject
     /// What was asked for (the day, the filters), for the validator: never read back from the URL.
     public var context: CandidateContext
+    /// What happens when different content already holds the key: a snapshot named by its minute
+    /// keeps both (``ChangedContentPolicy/storeBeside``, the default); a document the source revises
+    /// (a day's forecast) sets ``ChangedContentPolicy/replacePrevious`` so the newest content is at the key.
+    public var changedContent: ChangedContentPolicy
 
     public init(identifier: String, sourceURL: String, queryParameters: [QueryParameter] = [],
                 headers: [String: String] = [:], timeout: Double = Defaults.requestTimeout, partitionDate: CalendarDate,
-                metadata: JSONObject = [:], context: CandidateContext = CandidateContext()) {
+                metadata: JSONObject = [:], context: CandidateContext = CandidateContext(),
+                changedContent: ChangedContentPolicy = .storeBeside) {
         self.identifier = identifier
         self.sourceURL = sourceURL
         self.queryParameters = queryParameters
@@ -30,6 +35,7 @@ public struct DownloadCandidate: Sendable, Equatable {
         self.partitionDate = partitionDate
         self.metadata = metadata
         self.context = context
+        self.changedContent = changedContent
     }
 
     /// The full URL with its query string, percent-encoded.

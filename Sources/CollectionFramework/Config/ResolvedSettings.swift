@@ -24,11 +24,15 @@ public struct S3StoreOptions: Sendable, Equatable {
     public var region: String?
     public var endpointURL: String?
     public var profile: String?
-    public init(bucket: String, region: String? = nil, endpointURL: String? = nil, profile: String? = nil) {
+    /// Encryption each PUT asks for; nil leaves it to the bucket's default encryption.
+    public var serverSideEncryption: S3ServerSideEncryption?
+    public init(bucket: String, region: String? = nil, endpointURL: String? = nil, profile: String? = nil,
+                serverSideEncryption: S3ServerSideEncryption? = nil) {
         self.bucket = bucket
         self.region = region
         self.endpointURL = endpointURL
         self.profile = profile
+        self.serverSideEncryption = serverSideEncryption
     }
 }
 
@@ -160,7 +164,25 @@ extension StorageSettings {
             guard let bucket else {
                 throw ConfigError("storage.type is s3 but no bucket is set: pass --s3-bucket, set S3_BUCKET or storage.bucket")
             }
-            return .s3(S3StoreOptions(bucket: bucket, region: region, endpointURL: endpointURL, profile: profile))
+            return .s3(S3StoreOptions(bucket: bucket, region: region, endpointURL: endpointURL, profile: profile,
+                                      serverSideEncryption: try resolvedEncryption()))
+        }
+    }
+}
+
+extension StorageSettings {
+    /// `sse` and `kms_key_id` as the store's setting; a key id needs `sse: aws:kms`.
+    func resolvedEncryption() throws -> S3ServerSideEncryption? {
+        guard let sse else {
+            guard kmsKeyID == nil else {
+                throw ConfigError("storage.kms_key_id (--s3-kms-key-id) is set without storage.sse: set storage.sse to aws:kms (--s3-sse aws:kms)")
+            }
+            return nil
+        }
+        do {
+            return try S3ServerSideEncryption(name: sse, kmsKeyID: kmsKeyID)
+        } catch {
+            throw ConfigError("storage: \(error)")
         }
     }
 }

@@ -220,6 +220,8 @@ public struct ScraperConfiguration: Sendable, Equatable {
             layer.storage.region = try s.string("region")
             layer.storage.endpointURL = try s.string("endpoint_url")
             layer.storage.profile = try s.string("profile")
+            layer.storage.sse = try s.choice("sse", S3ServerSideEncryption.names)
+            layer.storage.kmsKeyID = try s.string("kms_key_id")
         }
         if let r = try m.mapping("registry") {
             try r.allowOnly(RegistrySettings.keys)

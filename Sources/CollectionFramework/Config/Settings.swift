@@ -9,13 +9,18 @@ public struct StorageSettings: Sendable, Equatable {
     public var region: String?
     public var endpointURL: String?
     public var profile: String?
+    /// Server-side encryption each S3 PUT asks for: `AES256` or `aws:kms` (nil: the bucket's default).
+    public var sse: String?
+    /// The KMS key (id, ARN or `alias/…`) for `sse: aws:kms` (nil: the AWS managed key).
+    public var kmsKeyID: String?
 
     public init() {}
-    static let keys = ["type", "path", "bucket", "region", "endpoint_url", "profile"]
+    static let keys = ["type", "path", "bucket", "region", "endpoint_url", "profile", "sse", "kms_key_id"]
 
     mutating func overlay(_ o: StorageSettings) {
         type = o.type ?? type; path = o.path ?? path; bucket = o.bucket ?? bucket
         region = o.region ?? region; endpointURL = o.endpointURL ?? endpointURL; profile = o.profile ?? profile
+        sse = o.sse ?? sse; kmsKeyID = o.kmsKeyID ?? kmsKeyID
     }
 }
 

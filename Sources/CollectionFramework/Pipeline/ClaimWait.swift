@@ -12,6 +12,7 @@ import Logging
 ///   is retried, and the next try finds the hash registered or the claim free.
 struct ClaimWait {
     let pipeline: CollectionPipeline
+    let candidate: DownloadCandidate
     let sha256: String
     let log: Logger
 
@@ -25,7 +26,7 @@ struct ClaimWait {
         log.info("content \(short) is being stored by another runner; waiting up to \(options.claimWait) s for it")
         let started = ContinuousClock.now
         while true {
-            if try await registry.exists(sha256: sha256, datasetGroup: group) {
+            if try await pipeline.isRegisteredDuplicate(candidate, sha256: sha256) {
                 return .skippedDuplicate(reason: "content \(short) was stored and registered by another runner")
             }
             if try await registry.claim(sha256: sha256, datasetGroup: group, ttl: options.claimTTL) {

@@ -241,11 +241,11 @@ public final class CollectionPipeline: Sendable {
             return await inspect(candidate, payload, compression: body ?? nil)
         }
         do {
-            if !options.force, try await registry.exists(sha256: sha, datasetGroup: group) {
+            if !options.force, try await isRegisteredDuplicate(candidate, sha256: sha) {
                 return .skippedDuplicate(reason: "content \(sha.prefix(12)) already registered")
             }
             let won = try await registry.claim(sha256: sha, datasetGroup: group, ttl: options.claimTTL)
-            if !won, let outcome = try await ClaimWait(pipeline: self, sha256: sha, log: log).awaitOtherRunner() {
+            if !won, let outcome = try await ClaimWait(pipeline: self, candidate: candidate, sha256: sha, log: log).awaitOtherRunner() {
                 return outcome
             }
         } catch {
@@ -261,7 +261,7 @@ public final class CollectionPipeline: Sendable {
     private func inspect(_ candidate: DownloadCandidate, _ payload: ReceivedPayload, compression: Data?) async -> CandidateOutcome {
         let duplicate: Bool
         do {
-            duplicate = try await services.registry.exists(sha256: payload.sha256, datasetGroup: collector.datasetGroup)
+            duplicate = try await isRegisteredDuplicate(candidate, sha256: payload.sha256)
         } catch {
             return .failed("hash registry unavailable: \(error)", rejected: false)
         }

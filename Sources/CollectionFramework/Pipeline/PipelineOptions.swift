@@ -74,8 +74,8 @@ public enum CandidateOutcome: Sendable, Equatable {
 /// What a dry run found for one valid candidate: what a real run would store, and where.
 public struct InspectedPayload: Sendable, Equatable {
     public var candidate: String
-    /// The natural storage key (a real run moves to a hash-suffixed key only when a different
-    /// object already holds this one).
+    /// The natural storage key (a real run moves a snapshot to a hash-suffixed key only when a
+    /// different object already holds this one; a revised document replaces it).
     public var key: String
     /// Bytes the stored object would have (the gzip body).
     public var size: Int

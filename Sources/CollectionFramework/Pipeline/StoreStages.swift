@@ -29,7 +29,7 @@ struct StoreStages: Sendable {
         let group = pipeline.collector.datasetGroup
         let registry = pipeline.services.registry
         do {
-            if !options.force, try await registry.exists(sha256: sha, datasetGroup: group) {
+            if !options.force, try await pipeline.isRegisteredDuplicate(candidate, sha256: sha) {
                 return .skippedDuplicate(reason: "content \(sha.prefix(12)) was registered by another runner meanwhile")
             }
         } catch {
@@ -88,24 +88,56 @@ struct StoreStages: Sendable {
         return .collected(stored, notificationFailed: notificationFailed)
     }
 
-    /// Stores under the natural key; when a different object already holds it (two snapshots in
-    /// the same minute), stores under a key made distinct by the content hash instead.
+    /// Stores under the natural key. When different content already holds it, the candidate's
+    /// ``ChangedContentPolicy`` decides: a revised document replaces it (the store keeps the previous
+    /// content), a snapshot (two in the same minute) goes under a key made distinct by its hash.
     private func store(_ body: Data) async throws -> (StoredObject, String) {
         let sha = payload.sha256
         let group = pipeline.collector.datasetGroup
+        let replace = candidate.changedContent == .replacePrevious
         var identifier = candidate.identifier
         for attempt in 0..<2 {
             let key = StorageKey.object(datasetGroup: group, date: candidate.partitionDate, identifier: identifier)
             let request = ObjectPutRequest(key: key, body: body, contentSHA256: sha, contentType: "application/gzip",
-                                           metadata: ["source-url": candidate.url], replaceIdentical: pipeline.options.force)
+                                           metadata: ["source-url": candidate.url], replaceIdentical: pipeline.options.force,
+                                           replaceDifferent: replace)
             do {
-                return (try await pipeline.services.store.put(request), identifier)
-            } catch ObjectStoreError.keyTaken where attempt == 0 {
+                let stored = try await pipeline.services.store.put(request)
+                if let replaced = stored.replaced {
+                    log.notice("\(key) held older content; replaced it with \(sha.prefix(12)), the previous content is \(replaced)")
+                    switch replaced {
+                    case .historyCopy(_, let location, let previous):
+                        await retireRecord(of: previous, from: stored.location, movedTo: location)
+                    case .olderVersion(_, let previous?):
+                        await retireRecord(of: previous, from: stored.location, movedTo: nil)
+                    case .olderVersion(_, nil):
+                        break
+                    }
+                }
+                return (stored, identifier)
+            } catch ObjectStoreError.keyTaken where attempt == 0 && !replace {
                 identifier = StorageKey.distinctIdentifier(candidate.identifier, sha256: sha)
                 log.notice("\(key) holds different content; storing this one as \(identifier)")
             }
         }
         throw ObjectStoreError.failed("no free key for \(candidate.identifier)")
+    }
+
+    /// Marks the registry record of the content this store replaced (when it named the key) as
+    /// superseded, ``RegistryRecord/supersededKey``, and points it at its history copy when there is
+    /// one, so `registry why` and readers of `s3_path` still find it, and a later rerun that fetches
+    /// that content again (the source reverted) stores it at the key again. Never fatal.
+    private func retireRecord(of previousSHA256: String, from oldLocation: String, movedTo newLocation: String?) async {
+        let registry = pipeline.services.registry
+        let group = pipeline.collector.datasetGroup
+        do {
+            guard var record = try await registry.get(sha256: previousSHA256, datasetGroup: group), record.location == oldLocation else { return }
+            if let newLocation { record.location = newLocation }
+            record.metadata[RegistryRecord.supersededKey] = .string(RegistryRecord.timestamp())
+            try await registry.register(sha256: previousSHA256, datasetGroup: group, record: record, ttl: pipeline.options.registryTTL)
+        } catch {
+            log.warning("could not mark the registry record of \(previousSHA256.prefix(12)) as superseded (it still names \(oldLocation)): \(error)")
+        }
     }
 }
 

@@ -9,8 +9,10 @@ import Glibc
 ///
 /// Writes are atomic: the body goes to a temporary file in the target folder, is flushed to disk,
 /// then hard-linked into place (which fails if the name is taken, so two processes can never
-/// clobber each other) or renamed over an identical object when re-storing on `--force`. The file
-/// calls (write, fsync, link) run on a ``BlockingIOPool``.
+/// clobber each other) or renamed over an identical object when re-storing on `--force`. Newer content
+/// that replaces different content (``ObjectPutRequest/replaceDifferent``) is renamed over the key
+/// after the previous file is hard-linked to its ``StorageKey/history(of:previousSHA256:)`` key. The
+/// file calls (write, fsync, link) run on a ``BlockingIOPool``.
 public final class LocalObjectStore: ObjectStore {
     public let root: URL
     let pool: BlockingIOPool
@@ -71,10 +73,20 @@ public final class LocalObjectStore: ObjectStore {
         guard errno == EEXIST else {
             throw ObjectStoreError.failed("cannot store \(final.path): \(String(cString: strerror(errno)))")
         }
-        // The name is taken: identical content is an idempotent success, anything else is refused.
+        // The name is taken: identical content is an idempotent success; different content is
+        // refused, or replaced after the previous file is linked into the history folder.
         let existing = try existingContentHash(at: final)
         guard existing == request.contentSHA256 else {
-            throw ObjectStoreError.keyTaken(key: request.key, existingSHA256: existing)
+            guard request.replaceDifferent, let existing else {
+                throw ObjectStoreError.keyTaken(key: request.key, existingSHA256: existing)
+            }
+            let historyKey = try keepPrevious(at: final, key: request.key, sha256: existing)
+            guard rename(temp.path, final.path) == 0 else {
+                throw ObjectStoreError.failed("cannot replace \(final.path): \(String(cString: strerror(errno)))")
+            }
+            var replaced = stored
+            replaced.replaced = .historyCopy(key: historyKey, location: location(forKey: historyKey), previousSHA256: existing)
+            return replaced
         }
         if request.replaceIdentical {
             guard rename(temp.path, final.path) == 0 else {
@@ -86,6 +98,23 @@ public final class LocalObjectStore: ObjectStore {
         let body = try Data(contentsOf: final)
         return StoredObject(key: request.key, location: stored.location, versionID: nil,
                             etag: ContentHash.md5Hex(body), size: body.count)
+    }
+
+    /// Hard-links the file at `final` to its history key (a name already there holds the same content,
+    /// since the name carries its hash) and returns that key.
+    private func keepPrevious(at final: URL, key: String, sha256: String) throws -> String {
+        let historyKey = StorageKey.history(of: key, previousSHA256: sha256)
+        let history = try fileURL(forKey: historyKey)
+        let folder = history.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ObjectStoreError.failed("cannot create \(folder.path) to keep the previous \(key): \(error.localizedDescription)")
+        }
+        guard link(final.path, history.path) == 0 || errno == EEXIST else {
+            throw ObjectStoreError.failed("cannot keep the previous \(key) at \(history.path): \(String(cString: strerror(errno)))")
+        }
+        return historyKey
     }
 
     private func getNow(key: String) throws -> Data? {

@@ -8,7 +8,9 @@ import Foundation
 ///   the collection time in MISO's time (EST, UTC-05:00 all year).
 /// - Day / range: one candidate per day, `cts_YYYYMMDD.json`, query `date=YYYY-MM-DD`.
 /// - Filters `interval` (HH:MM) and `node` add query parameters (`date, interval, node`) and
-///   identifier parts (`cts_20250120_int1435_MISO_PJM_INTERFACE1.json`). Filters set in the
+///   identifier parts (`cts_20250120_int1435_MISO_PJM_INTERFACE1.json`). MISO revises a day's
+///   forecast, so a rerun's newer content replaces the day's object (the previous one is kept, see
+///   ``ChangedContentPolicy/replacePrevious``); snapshots keep both. Filters set in the
 ///   configuration's `parameters` are defaults; the request's filters override them.
 ///
 /// Payloads are judged against the documented shape and against the flatter live shape (see
@@ -107,6 +109,7 @@ public struct MisoCTSCollector: Collector {
             identifier: identifier, sourceURL: endpoint, queryParameters: query,
             headers: ["Accept": "application/json", "User-Agent": configuration.userAgent],
             timeout: configuration.requestTimeout, partitionDate: partition, metadata: metadata,
-            context: CandidateContext(requestedDate: date, filters: values))
+            context: CandidateContext(requestedDate: date, filters: values),
+            changedContent: date == nil ? .storeBeside : .replacePrevious)
     }
 }

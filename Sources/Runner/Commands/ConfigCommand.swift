@@ -76,8 +76,8 @@ struct ConfigCommand: AsyncParsableCommand {
                 report("registry", .success(registry.displayName))
             } catch { report("registry", .failure(error)) }
             do {
-                let store = try await BackendFactory.makeStore(backends.storage, http: backends.http)
-                report("storage", .success(store.displayName))
+                let (store, warnings) = try await BackendFactory.openStore(backends.storage, http: backends.http)
+                report("storage", .success(([store.displayName] + warnings.map { "warning: \($0)" }).joined(separator: "; ")))
             } catch { report("storage", .failure(error)) }
             do {
                 if let notifier = try BackendFactory.makeNotifier(backends.notifier) {

@@ -40,6 +40,10 @@ struct RunCommand: AsyncParsableCommand {
     var parameters: [String] = []
     @Option(name: .customLong("aws-profile"), help: "AWS profile for S3 credentials, region and endpoint.")
     var awsProfile: String?
+    @Option(name: .customLong("s3-sse"), help: ArgumentHelp("Server-side encryption each S3 upload asks for: AES256 or aws:kms (default: the bucket's own).", valueName: "AES256|aws:kms"))
+    var s3SSE: String?
+    @Option(name: .customLong("s3-kms-key-id"), help: "KMS key (id, ARN or alias/NAME) for --s3-sse aws:kms (default: the AWS managed key).")
+    var s3KMSKeyID: String?
     @Option(name: .customLong("redis-host"), help: "Redis host for the hash registry (default: embedded registry).")
     var redisHost: String?
     @Option(name: .customLong("redis-port"), help: "Redis port (default 6379).")
@@ -50,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
     var kafkaConnectionString: String?
     @Flag(name: .customLong("allow-mixed-sharing"), help: "Allow a private registry beside a shared S3 bucket, or a shared Redis beside a local folder (refused otherwise); the same as registry.allow_mixed_sharing.")
     var allowMixedSharing = false
-    @Flag(name: .long, help: "Store even when the content hash is already registered.")
+    @Flag(name: .long, help: "Store even when the content hash is already registered (a revised day's object goes to its normal key).")
     var force = false
     @Option(name: .customLong("api-url"), help: "Fetch from this address instead of the collector's (a mirror, the simulator).")
     var apiURL: String?
@@ -95,6 +99,9 @@ struct RunCommand: AsyncParsableCommand {
         if let s3Bucket, !S3BucketName.isValid(s3Bucket) {
             throw ValidationError("--s3-bucket \(s3Bucket.debugDescription) is not a valid bucket name (3-63 lowercase letters, digits, '.' and '-')")
         }
+        if let s3SSE, !S3ServerSideEncryption.names.contains(s3SSE) {
+            throw ValidationError("--s3-sse must be AES256 or aws:kms, not \(s3SSE.debugDescription)")
+        }
         do { _ = try filters() } catch { throw ValidationError("\(error)") }
         if let output, output != "-" { throw ValidationError("--output takes only - (stdout), not \(output.debugDescription)") }
         if output != nil && dryRun { throw ValidationError("--output - and --dry-run cannot be combined: both store nothing, choose what to print") }
@@ -129,6 +136,8 @@ struct RunCommand: AsyncParsableCommand {
     func overrides(_ settings: inout SettingsLayer) {
         if let s3Bucket { settings.storage.type = .s3; settings.storage.bucket = s3Bucket }
         if let awsProfile { settings.storage.profile = awsProfile }
+        if let s3SSE { settings.storage.sse = s3SSE }
+        if let s3KMSKeyID { settings.storage.kmsKeyID = s3KMSKeyID }
         if let redisHost { settings.registry.type = .redis; settings.registry.host = redisHost }
         if let redisPort { settings.registry.port = redisPort; settings.registry.type = .redis }
         if let redisDB { settings.registry.db = redisDB }

@@ -9,7 +9,7 @@ enum BackendFactory {
     static func services(_ settings: ResolvedSettings, environment: String, logger: Logger) async throws -> PipelineServices {
         let registry = try await makeRegistry(settings.registry, environment: environment)
         try await registry.checkReachable()
-        let store = try await makeStore(settings.storage, http: settings.http)
+        let store = try await makeStore(settings.storage, http: settings.http, logger: logger)
         let notifier = try makeNotifier(settings.notifier)
         for warning in settings.warnings { logger.warning("\(warning)") }
         if let s3 = store as? S3ObjectStore { logger.info("S3 credentials: \(s3.configuration.identity)") }
@@ -17,12 +17,21 @@ enum BackendFactory {
         return PipelineServices(store: store, registry: registry, notifier: notifier)
     }
 
-    /// `http` gives S3's connect timeout and CA bundle.
-    static func makeStore(_ backend: StorageBackend, http: HTTPClientConfiguration = Defaults.httpClient) async throws -> any ObjectStore {
+    /// `http` gives S3's connect timeout and CA bundle. The store's start-up check runs here; what it
+    /// could not check (least-privilege credentials) is logged as a warning on `logger`.
+    static func makeStore(_ backend: StorageBackend, http: HTTPClientConfiguration = Defaults.httpClient,
+                          logger: Logger = Logger(label: "scraper")) async throws -> any ObjectStore {
+        let (store, warnings) = try await openStore(backend, http: http)
+        for warning in warnings { logger.warning("storage: \(warning)") }
+        return store
+    }
+
+    /// The store and the warnings of its start-up check (``ObjectStore/prepare()``).
+    static func openStore(_ backend: StorageBackend, http: HTTPClientConfiguration = Defaults.httpClient) async throws -> (any ObjectStore, [String]) {
         switch backend {
         case .s3(let s):
             let environment = ProcessInfo.processInfo.environment
-            let configuration: S3Configuration
+            var configuration: S3Configuration
             do {
                 let files = AWSSharedFiles.load(environment: environment)
                 configuration = try await S3Configuration.resolve(
@@ -34,17 +43,16 @@ enum BackendFactory {
             } catch {
                 throw ConfigError("storage: \(error)")
             }
+            configuration.serverSideEncryption = s.serverSideEncryption
             SecretRedactor.shared.register(configuration.credentials.secretAccessKey)
             SecretRedactor.shared.register(configuration.credentials.sessionToken)
             let client = CurlHTTPClient(configuration: HTTPClientConfiguration(
                 connectTimeout: http.connectTimeout, caBundlePath: http.caBundlePath))
             let store = S3ObjectStore(configuration: configuration, client: client)
-            try await store.checkReachable()
-            return store
+            return (store, try await store.prepare())
         case .local(let options):
             let store = LocalObjectStore(root: URL(fileURLWithPath: options.path))
-            try await store.checkReachable()
-            return store
+            return (store, try await store.prepare())
         }
     }
 

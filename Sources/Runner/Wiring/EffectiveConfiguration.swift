@@ -12,6 +12,7 @@ enum EffectiveConfiguration {
         let storage = s.storage.type ?? Defaults.storageKind
         add("type", storage.rawValue); add("path", storage == .local ? (s.storage.path ?? Defaults.dataDirectory) : nil)
         add("bucket", s.storage.bucket); add("region", s.storage.region); add("endpoint_url", s.storage.endpointURL); add("profile", s.storage.profile)
+        add("sse", s.storage.sse); add("kms_key_id", s.storage.kmsKeyID)
         lines.append("registry:")
         let registry = s.registry.type ?? Defaults.registryKind
         add("type", registry.rawValue); add("path", registry == .embedded ? (s.registry.path ?? Defaults.registryPath) : nil)

@@ -25,8 +25,11 @@ public struct S3Configuration: Sendable {
     /// Use `endpoint/bucket/key` rather than `bucket.endpoint/key`. Always true for custom endpoints.
     public var pathStyle: Bool
     public var conditionalWrites: S3ConditionalWriteMode
-    /// Check that a plain 32-hex ETag equals the body's MD5 (turn off for SSE-KMS/SSE-C buckets).
+    /// Has no effect: the store no longer compares ETags with the body's MD5, which fails on SSE-KMS
+    /// buckets after the object is written. Integrity comes from `Content-MD5` and the SHA-256 metadata.
     public var verifyETag: Bool
+    /// The encryption each PUT asks for; nil leaves it to the bucket's default encryption.
+    public var serverSideEncryption: S3ServerSideEncryption?
     /// Seconds allowed per HTTP exchange.
     public var requestTimeout: Double
     /// How transient failures (5xx, throttling, resets, timeouts) are retried; 4xx answers other than

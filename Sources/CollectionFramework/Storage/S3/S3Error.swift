@@ -16,8 +16,6 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
     case badSessionToken(code: String, identity: String)
     /// The bucket lives in another region than the one signed for.
     case wrongRegion(bucket: String, configured: String, actual: String?)
-    /// The store answered with an ETag that is not the MD5 of what we sent.
-    case etagMismatch(key: String, etag: String, md5: String)
     /// The store stored the object but sent no ETag back.
     case missingETag(key: String)
     /// The store refused `If-None-Match: *`.
@@ -26,6 +24,8 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
     case invalidKey(key: String, reason: String)
     /// The same key kept appearing and disappearing while we tried to store it.
     case keyUnstable(key: String)
+    /// Newer content would replace an object whose previous content cannot be kept.
+    case cannotKeepPrevious(key: String, reason: String)
     /// Any other unexpected answer. `code`/`message` come from the S3 error document when there is one.
     case unexpectedStatus(operation: String, location: String, status: Int, code: String?, message: String?)
     /// Throttling or a server error that persisted through every retry.
@@ -66,9 +66,6 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
         case .wrongRegion(let bucket, let configured, let actual):
             return "bucket \(bucket) is not in region \(configured)"
                 + (actual.map { ", it is in \($0): set AWS_REGION=\($0) or the profile's region" } ?? ": set AWS_REGION to the bucket's region")
-        case .etagMismatch(let key, let etag, let md5):
-            return "S3 returned ETag \(etag) for \(key) but the uploaded body's MD5 is \(md5): the upload may be corrupted; "
-                + "if the bucket uses SSE-KMS or SSE-C (ETags are not MD5s), turn ETag verification off"
         case .missingETag(let key):
             return "S3 stored \(key) but returned no ETag: check that the endpoint is really S3-compatible"
         case .conditionalWritesUnsupported(let endpoint, let status):
@@ -78,6 +75,8 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
             return "cannot store key \"\(key)\": \(reason)"
         case .keyUnstable(let key):
             return "the object at \(key) kept changing while storing it (another writer?): try again"
+        case .cannotKeepPrevious(let key, let reason):
+            return "not replacing \(key) with newer content: \(reason)"
         case .unexpectedStatus(let operation, let location, let status, let code, let message):
             var text = "\(operation) \(location) failed with HTTP \(status)"
             if let code { text += " \(code)" }
