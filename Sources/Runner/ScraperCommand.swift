@@ -18,7 +18,7 @@ struct ScraperCommand: AsyncParsableCommand {
         "unknown" outside a checkout or without git); and the build date, which is the executable's \
         modification time in UTC.
         """,
-        subcommands: [RunCommand.self, ServeCommand.self, ListCommand.self, RegistryCommand.self, ScheduleCommand.self, ConfigCommand.self, ExportCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, ServeCommand.self, EnqueueCommand.self, WorkerCommand.self, QueueCommand.self, ListCommand.self, RegistryCommand.self, ScheduleCommand.self, ConfigCommand.self, ExportCommand.self, BenchCommand.self]
     )
 
     @Flag(name: .long, help: "Print the version, the git commit and the build date (see below), then exit.")

@@ -16,7 +16,7 @@ final class ConfigConnectLockedDownBucketTests: XCTestCase {
         try """
         defaults:
           storage: {type: s3, bucket: locked-bucket, endpoint_url: "\(proxy.endpoint)", sse: aws:kms, kms_key_id: alias/scraper-data}
-          registry: {type: embedded, path: \(dir.path)/registry.sqlite3}
+          registry: {type: embedded, path: \(dir.path)/registry.sqlite3, allow_mixed_sharing: true}
         collectors: {}
         """.write(to: dir.appendingPathComponent("collectors.yaml"), atomically: true, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment

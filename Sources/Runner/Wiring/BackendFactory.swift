@@ -59,21 +59,23 @@ enum BackendFactory {
     static func makeRegistry(_ backend: RegistryBackend, environment: String) async throws -> any HashRegistry {
         switch backend {
         case .redis(let r):
-            SecretRedactor.shared.register(r.password)
-            let password = RedisConfiguration.resolvedPassword(config: r.password)
-            SecretRedactor.shared.register(password)
-            let configuration: RedisConfiguration
-            do {
-                configuration = try RedisConfiguration(
-                    host: r.host, port: r.port, database: r.database, username: r.username,
-                    password: password, environment: environment, connectTimeout: r.connectTimeout,
-                    commandTimeout: r.commandTimeout)
-            } catch {
-                throw ConfigError("registry: \(error)")
-            }
-            return try await RedisHashRegistry.connect(configuration: configuration)
+            return try await RedisHashRegistry.connect(configuration: try redisConfiguration(r, environment: environment))
         case .embedded(let path):
             return try await SQLiteHashRegistry.open(path: path, environment: environment)
+        }
+    }
+
+    /// The Redis connection settings of `r` (password from the options or `REDIS_PASSWORD`, masked in logs).
+    static func redisConfiguration(_ r: RedisRegistryOptions, environment: String) throws -> RedisConfiguration {
+        SecretRedactor.shared.register(r.password)
+        let password = RedisConfiguration.resolvedPassword(config: r.password)
+        SecretRedactor.shared.register(password)
+        do {
+            return try RedisConfiguration(host: r.host, port: r.port, database: r.database, username: r.username,
+                                          password: password, environment: environment, connectTimeout: r.connectTimeout,
+                                          commandTimeout: r.commandTimeout)
+        } catch {
+            throw ConfigError("registry: \(error)")
         }
     }
 
