@@ -67,6 +67,28 @@ final class OpsDeployTests: XCTestCase {
         try assertArgumentsParse(scraperArgs.split(separator: " ").map(String.init))
     }
 
+    func testTheWorkerDeploymentAndTheBackfillCronJobRunCommandsThatParse() throws {
+        let worker = try XCTUnwrap(try Yams.load(yaml: try read("kubernetes/worker-deployment.yaml")) as? [String: Any])
+        XCTAssertEqual(worker["kind"] as? String, "Deployment")
+        let workerContainer = try container(in: try XCTUnwrap((worker["spec"] as? [String: Any])?["template"] as? [String: Any]))
+        let workerArgs = try XCTUnwrap(workerContainer["args"] as? [String])
+        XCTAssertEqual(workerArgs.first, "worker")
+        try assertArgumentsParse(workerArgs)
+
+        let backfill = try XCTUnwrap(try Yams.load(yaml: try read("kubernetes/backfill-cronjob.yaml")) as? [String: Any])
+        XCTAssertEqual(backfill["kind"] as? String, "CronJob")
+        let jobSpec = try XCTUnwrap(((backfill["spec"] as? [String: Any])?["jobTemplate"] as? [String: Any])?["spec"] as? [String: Any])
+        let enqueue = try container(in: jobSpec)
+        XCTAssertEqual(enqueue["command"] as? [String], ["/bin/sh", "-c"])
+        let script = try XCTUnwrap((enqueue["args"] as? [String])?.first)
+        // The shell's command line, as the container's /bin/sh runs it (GNU date, as in the image).
+        let expanded = try runCommand("/bin/sh", ["-c", "echo " + script.replacingOccurrences(of: "exec scraper ", with: "")], timeout: 10)
+        let arguments = expanded.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").map(String.init)
+        XCTAssertEqual(arguments.first, "enqueue", expanded.stdout)
+        XCTAssertTrue(arguments.contains("--start-date") && arguments.contains("--end-date"), "\(arguments)")
+        try assertArgumentsParse(arguments)
+    }
+
     func testKubernetesManifestsCarryScheduleEnvironmentProbesAndScrapeAnnotation() throws {
         let cronJob = try XCTUnwrap(try Yams.load(yaml: try read("kubernetes/cronjob.yaml")) as? [String: Any])
         XCTAssertEqual(cronJob["kind"] as? String, "CronJob")
@@ -79,10 +101,10 @@ final class OpsDeployTests: XCTestCase {
 
         let documents = try Yams.load_all(yaml: try read("kubernetes/deployment.yaml")).compactMap { $0 as? [String: Any] }
         let deployment = try XCTUnwrap(documents.first { $0["kind"] as? String == "Deployment" })
-        XCTAssertNotNil(documents.first { $0["kind"] as? String == "PersistentVolumeClaim" }, "the state volume's claim")
+        XCTAssertNil(documents.first { $0["kind"] as? String == "PersistentVolumeClaim" }, "each replica keeps its own state")
         let spec = try XCTUnwrap(deployment["spec"] as? [String: Any])
-        XCTAssertEqual(spec["replicas"] as? Int, 1)
-        XCTAssertEqual((spec["strategy"] as? [String: Any])?["type"] as? String, "Recreate")
+        XCTAssertEqual(spec["replicas"] as? Int, 3, "replicas share the Redis registry; one runs each slot (ServeClusterTests)")
+        XCTAssertEqual((spec["strategy"] as? [String: Any])?["type"] as? String, "RollingUpdate")
         let template = try XCTUnwrap(spec["template"] as? [String: Any])
         let annotations = try XCTUnwrap((template["metadata"] as? [String: Any])?["annotations"] as? [String: Any])
         XCTAssertEqual(annotations["prometheus.io/scrape"] as? String, "true")
