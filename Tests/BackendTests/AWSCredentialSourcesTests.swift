@@ -106,6 +106,32 @@ final class AWSCredentialSourcesTests: XCTestCase {
         await container.stop()
     }
 
+    func testAProfileNamedByAWSProfileForItsRegionAloneLeavesTheCredentialsToTheContainer() async throws {
+        let container = LoopbackHTTPServer(host: "127.0.0.1", port: 0) { _ in
+            let expires = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+            return .text(#"{"AccessKeyId": "ASIATASKROLE00000001", "SecretAccessKey": "s", "Token": "t", "Expiration": "\#(expires)"}"#,
+                         contentType: "application/json")
+        }
+        let port = try container.start()
+        try writeConfig(config: "[profile regional]\nregion = eu-west-1\n")
+        var env = environment(["AWS_PROFILE": "regional", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:\(port)/creds"])
+        env["AWS_REGION"] = nil
+        let files = AWSSharedFiles.load(environment: env)
+        let configuration = try await S3Configuration.resolve(options: S3Options(bucket: "b-1"), environment: env, files: files,
+                                                              chain: AWSCredentialChain(environment: env, files: files))
+        XCTAssertEqual(configuration.credentials.accessKeyID, "ASIATASKROLE00000001", "the task role's key, as boto3 would use")
+        XCTAssertEqual(configuration.region, "eu-west-1", "the profile's region still applies")
+        XCTAssertEqual(configuration.profileName, "regional")
+
+        // With nothing after it either, the profile is listed among the sources tried.
+        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = nil
+        await XCTAssertThrowsErrorAsync(try await self.resolve(env, profile: nil)) { error in
+            XCTAssertTrue("\(error)".contains("3. profile \"regional\" in \(self.dir.path)/.aws/credentials and \(self.dir.path)/.aws/config: no credentials in it"),
+                          "\(error)")
+        }
+        await container.stop()
+    }
+
     func testTheCacheRefreshesOnlyInsideTheMarginAndKeepsUnexpiredCredentialsWhenARefreshFails() async throws {
         let clock = ManualClock()
         let fetches = Mutex((count: 0, failing: false))

@@ -7,7 +7,8 @@ import Foundation
 /// 1. `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`).
 /// 2. Web identity (EKS IRSA): `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN` (+ `AWS_ROLE_SESSION_NAME`)
 ///    → STS `AssumeRoleWithWebIdentity`.
-/// 3. The profile of `AWS_PROFILE`, else `default`, in the shared files: static keys; `role_arn` with
+/// 3. The profile of `AWS_PROFILE`, else `default`, in the shared files (one with settings but no
+///    credentials passes on to 4 and 5): static keys; `role_arn` with
 ///    `source_profile`, `credential_source` (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`) or
 ///    `web_identity_token_file` → STS, with `external_id`, `duration_seconds`, `role_session_name`;
 ///    or `credential_process`.
@@ -85,10 +86,9 @@ public struct AWSCredentialChain: Sendable {
         if settings != nil, let (credentials, cache) = try await fromProfile(profileName, visited: []) {
             return done(credentials, cache)
         }
-        if named != nil {
-            throw S3ConfigurationError.profileWithoutCredentials(name: profileName, searched: [files.credentialsPath, files.configPath])
-        }
-        tried.append("profile \"default\" in \(files.credentialsPath) and \(files.configPath): \(settings == nil ? "absent" : "no credentials in it")")
+        // A profile that AWS_PROFILE names for its settings alone (region, endpoint_url) passes on to the
+        // container endpoint and instance metadata, as in the SDKs.
+        tried.append("profile \"\(profileName)\" in \(files.credentialsPath) and \(files.configPath): \(settings == nil ? "absent" : "no credentials in it")")
 
         // 4. Container credentials.
         if let container = try ContainerCredentials(environment: env, client: http) {
