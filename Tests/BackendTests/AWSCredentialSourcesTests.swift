@@ -132,6 +132,25 @@ final class AWSCredentialSourcesTests: XCTestCase {
         await container.stop()
     }
 
+    func testExpiredCredentialsThatCannotBeRefreshedFailTheRequestAsTransient() async throws {
+        let expired = ExpiringCredentials(credentials: AWSCredentials(accessKeyID: "ASIAEXPIRED000000001", secretAccessKey: "s", sessionToken: "t"),
+                                          expiration: Date().addingTimeInterval(-60))
+        let cache = AWSCredentialsCache(initial: expired, sourceDescription: "EC2 instance metadata") {
+            throw HTTPError.timedOut(url: "http://169.254.169.254/latest/api/token", seconds: 1)
+        }
+        var configuration = try S3Configuration(bucket: "b-1", endpointURL: "http://127.0.0.1:\(Loopback.freePort())",
+                                                credentials: expired.credentials)
+        configuration.credentialsCache = cache
+        let body = Data("x".utf8)
+        await XCTAssertThrowsErrorAsync(try await S3ObjectStore(configuration: configuration, pause: { _ in })
+            .put(ObjectPutRequest(key: "a/b.json.gz", body: body, contentSHA256: ContentHash.sha256Hex(body)))) { error in
+            guard case .transient(let message)? = error as? ObjectStoreError else {
+                return XCTFail("a failed refresh is worth another attempt (IMDS or STS may be back): \(error)")
+            }
+            XCTAssertTrue(message.contains("EC2 instance metadata"), message)
+        }
+    }
+
     func testTheCacheRefreshesOnlyInsideTheMarginAndKeepsUnexpiredCredentialsWhenARefreshFails() async throws {
         let clock = ManualClock()
         let fetches = Mutex((count: 0, failing: false))

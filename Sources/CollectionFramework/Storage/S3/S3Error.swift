@@ -34,11 +34,14 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
     case transport(operation: String, location: String, detail: String)
     /// The connection failed (refused, reset, timed out) on every attempt.
     case unreachable(operation: String, endpoint: String, detail: String, attempts: Int)
+    /// Temporary credentials expired and could not be refreshed (STS, the container endpoint or instance
+    /// metadata failed): transient, the next attempt asks again.
+    case credentialsUnavailable(operation: String, location: String, detail: String)
 
     /// Whether trying again later may help.
     public var isTransient: Bool {
         switch self {
-        case .serverBusy, .unreachable, .keyUnstable: return true
+        case .serverBusy, .unreachable, .keyUnstable, .credentialsUnavailable: return true
         default: return false
         }
     }
@@ -90,6 +93,8 @@ public enum S3Error: Error, Equatable, CustomStringConvertible {
         case .unreachable(let operation, let endpoint, let detail, let attempts):
             return "\(operation) failed: could not reach S3 at \(endpoint) after \(attempts) attempts (\(detail)): "
                 + "check the endpoint URL and the network"
+        case .credentialsUnavailable(let operation, let location, let detail):
+            return "\(operation) \(location) not sent: \(detail)"
         }
     }
 }

@@ -27,7 +27,7 @@ struct S3Transport: Sendable {
         do {
             credentials = try await configuration.currentCredentials()
         } catch {
-            throw S3Error.transport(operation: operation, location: location, detail: "\(error)")
+            throw S3Error.credentialsUnavailable(operation: operation, location: location, detail: "\(error)")
         }
         let signing = AWSSigning(region: configuration.region, service: "s3",
                                  accessKeyID: credentials.accessKeyID,
