@@ -1,0 +1,141 @@
+import Foundation
+
+/// What a CSV payload must look like: its columns, found by name (their position may vary, as SPP's
+/// BAA column does), and the rules each row must pass.
+public struct CSVSchema: Sendable {
+    /// A column the file must have, under its name or one of its older spellings.
+    public struct Column: Sendable {
+        public var name: String
+        public var alternatives: [String]
+        public init(_ name: String, alternatives: [String] = []) {
+            self.name = name
+            self.alternatives = alternatives
+        }
+    }
+
+    /// One data row, its columns reachable by the schema's names.
+    public struct Row: Sendable {
+        /// 1-based record number in the file (the header is 1).
+        public var number: Int
+        public var values: [String: String]
+        public subscript(_ column: String) -> String { values[column] ?? "" }
+    }
+
+    public var columns: [Column]
+    /// Each rule sees every row and returns a failure to refuse the file.
+    public var rowRules: [@Sendable (Row) -> CSVValidationFailure?]
+    /// At least this many data rows (0: an empty file is allowed).
+    public var minimumRows: Int
+
+    public init(columns: [Column], minimumRows: Int = 1, rowRules: [@Sendable (Row) -> CSVValidationFailure?] = []) {
+        self.columns = columns
+        self.minimumRows = minimumRows
+        self.rowRules = rowRules
+    }
+
+    /// A rule that `column` holds a decimal number (rule `numeric_<column>` unless named).
+    public static func numeric(_ column: String, rule: String? = nil) -> @Sendable (Row) -> CSVValidationFailure? {
+        { row in
+            let value = row[column]
+            guard Double(value.trimmingCharacters(in: .whitespaces)) == nil else { return nil }
+            return CSVValidationFailure(rule: rule ?? "numeric", row: row.number, column: column, value: value, reason: "is not a number")
+        }
+    }
+}
+
+/// A CSV file's failure, with where it is: the rule, the 1-based row (the header is row 1), the column
+/// and the value.
+public struct CSVValidationFailure: Sendable, Equatable {
+    public var rule: String
+    public var row: Int?
+    public var column: String?
+    public var value: String?
+    public var reason: String
+
+    public init(rule: String, row: Int? = nil, column: String? = nil, value: String? = nil, reason: String) {
+        self.rule = rule
+        self.row = row
+        self.column = column
+        self.value = value
+        self.reason = reason
+    }
+
+    /// As the pipeline reports and quarantines failures.
+    public var validationFailure: ValidationFailure {
+        var where_ = row.map { "row \($0)" } ?? ""
+        if let column { where_ += (where_.isEmpty ? "" : ", ") + "column \(column.debugDescription)" }
+        var values: [String: String] = [:]
+        if let value { values["value"] = value }
+        let text = (where_.isEmpty ? "" : where_ + ": ") + (value.map { "\($0.debugDescription) " } ?? "") + reason
+        return ValidationFailure(rule: rule, reason: text, recordIndex: row, field: column, values: values)
+    }
+}
+
+/// Validates a CSV payload as it streams in (``StreamingValidator``): the header against the schema's
+/// columns, then every row's field count and rules. Refuses at the first failure, with its row, column
+/// and value; a file that ends inside a quoted field is truncated.
+public struct CSVStreamingValidator: StreamingValidator, Sendable {
+    public let schema: CSVSchema
+    private var reader = CSVRecordReader()
+    private var positions: [String: Int] = [:]
+    private var headerWidth = 0
+    private var rows = 0
+    private var failure: CSVValidationFailure?
+
+    public init(schema: CSVSchema) {
+        self.schema = schema
+    }
+
+    public mutating func consume(_ chunk: Data) -> ValidationFailure? {
+        guard failure == nil else { return failure?.validationFailure }
+        for record in reader.consume(chunk) {
+            if let failure = check(record) {
+                self.failure = failure
+                return failure.validationFailure
+            }
+        }
+        return nil
+    }
+
+    public mutating func finish() -> ValidationResult {
+        if let failure { return .invalid(failure.validationFailure) }
+        if reader.isInsideQuotes {
+            return .invalid(CSVValidationFailure(rule: "csv_truncated", row: reader.recordsRead + 1,
+                                                 reason: "the file ends inside a quoted field: it was cut off").validationFailure)
+        }
+        if let last = reader.finish(), let failure = check(last) { return .invalid(failure.validationFailure) }
+        if headerWidth == 0 {
+            return .invalid(CSVValidationFailure(rule: "csv_header", reason: "the file is empty: no header line").validationFailure)
+        }
+        if rows < schema.minimumRows {
+            return .invalid(CSVValidationFailure(rule: "csv_rows", reason: "has \(rows) data row(s), fewer than \(schema.minimumRows)").validationFailure)
+        }
+        return .valid(ValidationReport(recordCount: rows))
+    }
+
+    private mutating func check(_ record: [String]) -> CSVValidationFailure? {
+        let number = reader.recordsRead
+        if headerWidth == 0 {
+            let names = record.map { $0.trimmingCharacters(in: .whitespaces) }
+            for column in schema.columns {
+                guard let index = ([column.name] + column.alternatives).lazy.compactMap({ names.firstIndex(of: $0) }).first else {
+                    return CSVValidationFailure(rule: "csv_header", row: 1, column: column.name,
+                                                reason: "is missing from the header \(names)")
+                }
+                positions[column.name] = index
+            }
+            headerWidth = record.count
+            return nil
+        }
+        guard record.count == headerWidth else {
+            return CSVValidationFailure(rule: "csv_column_count", row: number,
+                                        reason: "has \(record.count) fields where the header has \(headerWidth)")
+        }
+        rows += 1
+        var values: [String: String] = [:]
+        for (name, index) in positions { values[name] = record[index] }
+        let row = CSVSchema.Row(number: number, values: values)
+        for rule in schema.rowRules { if let failure = rule(row) { return failure } }
+        return nil
+    }
+}
