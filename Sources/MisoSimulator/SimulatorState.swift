@@ -23,6 +23,8 @@ final class SimulatorState: Sendable {
         var requests = 0
         var byPath: [String: Int] = [:]
         var faultsApplied = 0
+        /// When each data request arrived (Unix seconds), the last 100,000: the referee of rate limits.
+        var requestTimes: [Double] = []
     }
 
     private let counts: Mutex<Counts>
@@ -40,6 +42,8 @@ final class SimulatorState: Sendable {
         counts.withLock { counts in
             counts.requests += 1
             counts.byPath[path, default: 0] += 1
+            counts.requestTimes.append(Date().timeIntervalSince1970)
+            if counts.requestTimes.count > 100_000 { counts.requestTimes.removeFirst(counts.requestTimes.count - 100_000) }
         }
     }
 
@@ -65,10 +69,11 @@ final class SimulatorState: Sendable {
             counts.requests = 0
             counts.byPath = [:]
             counts.faultsApplied = 0
+            counts.requestTimes = []
         }
     }
 
-    /// `{"requests": N, "by_path": {...}, "faults_applied": N, "config": {...}}`.
+    /// `{"requests": N, "by_path": {...}, "faults_applied": N, "request_times": [unix seconds...], "config": {...}}`.
     func statsJSON() -> JSONText {
         counts.withLock { counts in
             let config = counts.config
@@ -76,6 +81,7 @@ final class SimulatorState: Sendable {
                 ("requests", .number(String(counts.requests))),
                 ("by_path", .object(counts.byPath.sorted { $0.key < $1.key }.map { ($0.key, JSONText.number(String($0.value))) })),
                 ("faults_applied", .number(String(counts.faultsApplied))),
+                ("request_times", .array(counts.requestTimes.map { JSONText.number(String(format: "%.6f", $0)) })),
                 ("config", .object([
                     ("fault", .string(config.fault?.rawValue ?? "none")),
                     ("fault_remaining", .number(String(config.faultRemaining))),

@@ -126,6 +126,19 @@ public struct MisoSimulatorStats: Sendable, Equatable {
     public var latencyMilliseconds: Int
     public var shape: String
     public var bindingNone: Bool
+    /// When each data request arrived (Unix seconds), oldest first.
+    public var requestTimes: [Double]
+
+    /// The most requests that arrived within any window of `seconds` (the rate-limit referee).
+    public func maxRequests(inAnyWindowOf seconds: Double) -> Int {
+        let times = requestTimes.sorted()
+        var best = 0, start = 0
+        for end in times.indices {
+            while times[end] - times[start] >= seconds { start += 1 }
+            best = max(best, end - start + 1)
+        }
+        return best
+    }
 
     init(json: Data) throws {
         guard let object = try JSONSerialization.jsonObject(with: json) as? [String: Any],
@@ -144,6 +157,7 @@ public struct MisoSimulatorStats: Sendable, Equatable {
         self.latencyMilliseconds = latency
         self.shape = shape
         self.bindingNone = bindingNone
+        self.requestTimes = (object["request_times"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.doubleValue }
     }
 }
 

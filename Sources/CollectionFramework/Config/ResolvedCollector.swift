@@ -22,6 +22,8 @@ public struct ResolvedCollector: Sendable, Equatable {
     public var requestTimeout: Double
     /// Requests per minute per host; 0 = unlimited.
     public var rateLimitPerMinute: Double
+    /// Counted against this group's limit rather than the host's (`http.rate_limit_group`).
+    public var rateLimitGroup: String?
     /// Retries of requests and of downloads whose body breaks off.
     public var retryPolicy: RetryPolicy
     /// Concurrency, gzip level, TTLs, quarantine; `force` is set by the runner.
@@ -55,6 +57,7 @@ public struct ResolvedCollector: Sendable, Equatable {
                   retryPolicy: retry, pipeline: entry.pipeline.options(registry: registry, retryPolicy: retry))
         // Checked when the configuration was read; an unknown name cannot get here from collectors.yaml.
         scheduleTimeZone = entry.timezone.flatMap(TimeZone.init(identifier:)) ?? CronExpression.utc
+        rateLimitGroup = entry.http.rateLimitGroup
     }
 
     /// The schedule `scraper serve` runs it on.

@@ -262,6 +262,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
         s.timeout = try h.double("timeout", in: 0.001...3600)
         s.maxResponseBytes = try h.int("max_response_bytes", in: 1024...(1 << 40))
         s.rateLimitPerMinute = try h.double("rate_limit_per_minute", in: 0...600_000)
+        s.rateLimitGroup = try h.string("rate_limit_group")
         s.caBundle = try h.string("ca_bundle")
         return s
     }

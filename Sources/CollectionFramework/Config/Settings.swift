@@ -84,17 +84,19 @@ public struct HTTPSettings: Sendable, Equatable {
     public var connectTimeout: Double?
     public var timeout: Double?
     public var maxResponseBytes: Int?
-    /// Requests per minute per host; 0 = unlimited.
+    /// Requests per minute per host (or per ``rateLimitGroup``); 0 = unlimited.
     public var rateLimitPerMinute: Double?
+    /// A name shared by collectors whose requests count against one limit whatever their hosts.
+    public var rateLimitGroup: String?
     public var caBundle: String?
 
     public init() {}
-    static let keys = ["user_agent", "connect_timeout", "timeout", "max_response_bytes", "rate_limit_per_minute", "ca_bundle"]
+    static let keys = ["user_agent", "connect_timeout", "timeout", "max_response_bytes", "rate_limit_per_minute", "rate_limit_group", "ca_bundle"]
 
     mutating func overlay(_ o: HTTPSettings) {
         userAgent = o.userAgent ?? userAgent; connectTimeout = o.connectTimeout ?? connectTimeout; timeout = o.timeout ?? timeout
         maxResponseBytes = o.maxResponseBytes ?? maxResponseBytes; rateLimitPerMinute = o.rateLimitPerMinute ?? rateLimitPerMinute
-        caBundle = o.caBundle ?? caBundle
+        caBundle = o.caBundle ?? caBundle; rateLimitGroup = o.rateLimitGroup ?? rateLimitGroup
     }
 }
 

@@ -10,7 +10,8 @@ import Logging
 public struct ResilientHTTPClient: HTTPClient {
     public let base: any HTTPClient
     public let retryPolicy: RetryPolicy
-    public let rateLimiter: RateLimiter
+    /// Waits for the request's slot at its host; returns the seconds waited.
+    let pace: @Sendable (_ host: String) async throws -> Double
     public let logger: Logger
     /// Called once per retry (for metrics).
     public let onRetry: @Sendable (_ cause: String) -> Void
@@ -21,9 +22,26 @@ public struct ResilientHTTPClient: HTTPClient {
     public init(base: any HTTPClient, retryPolicy: RetryPolicy, rateLimiter: RateLimiter, logger: Logger,
                 onRetry: @escaping @Sendable (_ cause: String) -> Void = { _ in },
                 onWait: @escaping @Sendable (_ reason: String, _ seconds: Double) -> Void = { _, _ in }) {
+        self.init(base: base, retryPolicy: retryPolicy, pace: { try await rateLimiter.acquire(host: $0) }, logger: logger,
+                  onRetry: onRetry, onWait: onWait)
+    }
+
+    /// Paced by `pacer` at `requestsPerMinute` per host, or per `group` when one is named: the limit
+    /// shared by every collector (and, with Redis, every process) that asks for the same key.
+    public init(base: any HTTPClient, retryPolicy: RetryPolicy, pacer: any RequestPacer, requestsPerMinute: Double,
+                group: String? = nil, logger: Logger,
+                onRetry: @escaping @Sendable (_ cause: String) -> Void = { _ in },
+                onWait: @escaping @Sendable (_ reason: String, _ seconds: Double) -> Void = { _, _ in }) {
+        self.init(base: base, retryPolicy: retryPolicy,
+                  pace: { host in try await pacer.acquire(key: group.map { "group:\($0)" } ?? host, requestsPerMinute: requestsPerMinute) },
+                  logger: logger, onRetry: onRetry, onWait: onWait)
+    }
+
+    init(base: any HTTPClient, retryPolicy: RetryPolicy, pace: @escaping @Sendable (String) async throws -> Double, logger: Logger,
+         onRetry: @escaping @Sendable (_ cause: String) -> Void, onWait: @escaping @Sendable (_ reason: String, _ seconds: Double) -> Void) {
         self.base = base
         self.retryPolicy = retryPolicy
-        self.rateLimiter = rateLimiter
+        self.pace = pace
         self.logger = logger
         self.onRetry = onRetry
         self.onWait = onWait
@@ -46,7 +64,7 @@ public struct ResilientHTTPClient: HTTPClient {
         var attempt = 0
         while true {
             attempt += 1
-            try await waiting("rate_limit") { try await rateLimiter.acquire(host: host) }
+            try await waiting("rate_limit") { try await pace(host) }
             let cause: String
             let retryAfter: String?
             let giveUp: () throws -> HTTPStreamingResponse

@@ -52,11 +52,15 @@ public struct PipelineServices: Sendable {
     public var store: any ObjectStore
     public var registry: any HashRegistry
     public var notifier: (any Notifier)?
+    /// Paces requests per host (or `rate_limit_group`) for every collector using these services.
+    public var pacer: any RequestPacer
 
-    public init(store: any ObjectStore, registry: any HashRegistry, notifier: (any Notifier)? = nil) {
+    public init(store: any ObjectStore, registry: any HashRegistry, notifier: (any Notifier)? = nil,
+                pacer: any RequestPacer = ProcessRequestPacer.shared) {
         self.store = store
         self.registry = registry
         self.notifier = notifier
+        self.pacer = pacer
     }
 }
 

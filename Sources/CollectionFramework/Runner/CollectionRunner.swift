@@ -108,8 +108,8 @@ public struct CollectionRunner: Sendable {
         log[metadataKey: "collector"] = "\(item.name)"
         let metrics = PipelineMetrics(collector: item.name, environment: services.registry.environment)
         let http = ResilientHTTPClient(
-            base: shared, retryPolicy: item.settings.retryPolicy,
-            rateLimiter: RateLimiter(requestsPerMinute: item.settings.rateLimitPerMinute),
+            base: shared, retryPolicy: item.settings.retryPolicy, pacer: services.pacer,
+            requestsPerMinute: item.settings.rateLimitPerMinute, group: item.settings.rateLimitGroup,
             logger: log, onRetry: { _ in metrics.retry() }, onWait: { reason, seconds in metrics.httpWait(reason: reason, seconds: seconds) })
         var options = item.settings.pipeline
         options.force = force

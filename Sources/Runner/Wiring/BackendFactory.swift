@@ -14,7 +14,10 @@ enum BackendFactory {
         for warning in settings.warnings { logger.warning("\(warning)") }
         if let s3 = store as? S3ObjectStore { logger.info("S3 credentials: \(s3.configuration.identity)") }
         logger.info("storage: \(store.displayName); registry: \(registry.displayName); notifications: \(notifier?.displayName ?? NotifierKind.none.rawValue)")
-        return PipelineServices(store: store, registry: registry, notifier: notifier)
+        // With Redis, rate limits hold across every process that shares it; else within this process.
+        let pacer: any RequestPacer = (registry as? RedisHashRegistry).map { RedisRequestPacer(registry: $0, logger: logger) }
+            ?? ProcessRequestPacer.shared
+        return PipelineServices(store: store, registry: registry, notifier: notifier, pacer: pacer)
     }
 
     /// `http` gives S3's connect timeout and CA bundle. The store's start-up check runs here; what it
