@@ -53,8 +53,11 @@ cd "$work"
 for n in $WORKERS; do
   redis-cli -p "$redis_port" flushall >/dev/null
   rm -rf "$work/data"
-  for i in $(seq 1 "$M"); do
-    "$bin/scraper" enqueue "source-$i" --start-date 2025-01-01 --end-date "2025-01-$(printf %02d "$DAYS")" --log-format json >/dev/null 2>&1
+  # Day by day, source by source: the queue interleaves the sources, as a mixed backfill would.
+  for d in $(seq 1 "$DAYS"); do
+    for i in $(seq 1 "$M"); do
+      "$bin/scraper" enqueue "source-$i" --date "2025-01-$(printf %02d "$d")" --log-format json >/dev/null 2>&1
+    done
   done
   start="$(date +%s.%N)"
   wpids=()

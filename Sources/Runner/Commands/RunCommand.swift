@@ -186,23 +186,13 @@ struct RunCommand: AsyncParsableCommand {
         // Everything the user typed is checked before any backend is touched or request made.
         let planner = CollectionRunner(logger: logger, catalog: catalog, force: force, dryRun: inspectOnly)
         let prepared: [PreparedCollector]
-        let backends: ResolvedSettings
         do {
             let request = try request()
             prepared = try collectors.map { try planner.prepare($0, request: request) }
-            SecretRedactor.shared.register(settings.registry.password)
-            backends = try settings.resolved()
         } catch {
             throw Exit.fail("\(error)", Exit.usage)
         }
-        let services: PipelineServices
-        do {
-            services = try await BackendFactory.services(backends, environment: configuration.environment, logger: logger)
-        } catch let error as ConfigError {
-            throw Exit.fail("\(error)", Exit.usage)
-        } catch {
-            throw Exit.fail("\(error)", Exit.unavailable)
-        }
+        let (_, services) = try await CommandStartup.services(settings, environment: configuration.environment, logger: logger)
         let progress = ProgressDisplay.make(prepared: prepared, logger: logger)
         // `--output -`: each payload goes to stdout as its candidate finishes, written on the blocking pool in order.
         let payloads = output == nil ? nil : PayloadWriter()

@@ -60,8 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = global.makeLogger()
         _ = MetricsExport.registry
         let catalog = CollectorCatalog(BuiltInCollectors.all)
-        let configuration: ScraperConfiguration
-        do { configuration = try global.loadConfiguration(catalog: catalog) } catch { throw Exit.fail("\(error)", Exit.usage) }
+        let configuration = try CommandStartup.configuration(global, catalog: catalog)
         var entries = configuration.collectors.filter(\.enabled)
         if let apiURL { for index in entries.indices { entries[index].apiURL = apiURL } }
         if entries.isEmpty {
@@ -69,21 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let collectors = entries.map(configuration.settings.resolved)
-        let backends: ResolvedSettings
-        do {
-            SecretRedactor.shared.register(configuration.settings.registry.password)
-            backends = try configuration.settings.resolved()
-        } catch {
-            throw Exit.fail("\(error)", Exit.usage)
-        }
-        let services: PipelineServices
-        do {
-            services = try await BackendFactory.services(backends, environment: configuration.environment, logger: logger)
-        } catch let error as ConfigError {
-            throw Exit.fail("\(error)", Exit.usage)
-        } catch {
-            throw Exit.fail("\(error)", Exit.unavailable)
-        }
+        let (backends, services) = try await CommandStartup.services(configuration.settings, environment: configuration.environment, logger: logger)
 
         let environment = configuration.environment
         let export: @Sendable () async -> Void = { [metricsFile, pushgateway] in

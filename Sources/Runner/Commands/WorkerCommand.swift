@@ -43,8 +43,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = global.makeLogger()
         _ = MetricsExport.registry
         let catalog = CollectorCatalog(BuiltInCollectors.all)
-        let configuration: ScraperConfiguration
-        do { configuration = try global.loadConfiguration(catalog: catalog) } catch { throw Exit.fail("\(error)", Exit.usage) }
+        let configuration = try CommandStartup.configuration(global, catalog: catalog)
         var settings = configuration.settings
         redis.apply(&settings)
         if let s3Bucket { settings.storage.type = .s3; settings.storage.bucket = s3Bucket }
@@ -55,16 +54,7 @@ struct WorkerCommand: AsyncParsableCommand {
             collectors[entry.name] = settings.resolved(entry)
         }
         let queue = try await QueueConnection.open(settings, environment: configuration.environment)
-        let backends: ResolvedSettings
-        do { backends = try settings.resolved() } catch { throw Exit.fail("\(error)", Exit.usage) }
-        let services: PipelineServices
-        do {
-            services = try await BackendFactory.services(backends, environment: configuration.environment, logger: logger)
-        } catch let error as ConfigError {
-            throw Exit.fail("\(error)", Exit.usage)
-        } catch {
-            throw Exit.fail("\(error)", Exit.unavailable)
-        }
+        let (_, services) = try await CommandStartup.services(settings, environment: configuration.environment, logger: logger)
         let name = consumer ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
         let worker = QueueWorker(queue: queue, runner: CollectionRunner(logger: logger, catalog: catalog, runID: RunIdentity.current),
                                  collectors: collectors, services: services, consumer: name, concurrency: concurrency,
