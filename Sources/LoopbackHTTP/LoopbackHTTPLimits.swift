@@ -15,6 +15,9 @@ public struct LoopbackHTTPLimits: Sendable, Equatable {
     /// How long one write of the response may make no progress (a client that stopped reading)
     /// before the server gives up on the connection.
     public var sendStallTimeout: Duration
+    /// How long a connection may stay open, idle, for another request (HTTP/1.1 keep-alive); nil
+    /// answers one request per connection (`Connection: close`), the default.
+    public var keepAliveIdle: Duration?
 
     /// - Parameters:
     ///   - maxConnections: connections served at once (at least 1); default 64.
@@ -23,11 +26,12 @@ public struct LoopbackHTTPLimits: Sendable, Equatable {
     ///   - requestTimeout: time to receive the whole request; default 10 s.
     ///   - sendStallTimeout: time a response write may stall; default 30 s.
     public init(maxConnections: Int = 64, maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 16 * 1024 * 1024,
-                requestTimeout: Duration = .seconds(10), sendStallTimeout: Duration = .seconds(30)) {
+                requestTimeout: Duration = .seconds(10), sendStallTimeout: Duration = .seconds(30), keepAliveIdle: Duration? = nil) {
         self.maxConnections = max(1, maxConnections)
         self.maxHeaderBytes = max(256, maxHeaderBytes)
         self.maxBodyBytes = max(0, maxBodyBytes)
         self.requestTimeout = requestTimeout
         self.sendStallTimeout = sendStallTimeout
+        self.keepAliveIdle = keepAliveIdle
     }
 }

@@ -68,6 +68,8 @@ public final class LoopbackHTTPServer: Sendable {
         /// Connection slots not in use; a slot is in use from accept until its last call has run.
         var freeSlots: [Int]
         var freeRejectionSlots: [Int]
+        /// TCP connections accepted since the server was made.
+        var accepted = 0
     }
 
     /// One bind-to-stop lifetime of the server.
@@ -124,6 +126,11 @@ public final class LoopbackHTTPServer: Sendable {
     /// and the end of ``stop()``), else nil.
     public var port: Int? {
         state.withLock { $0.session?.port }
+    }
+
+    /// TCP connections accepted so far (with keep-alive, fewer than requests served).
+    public var acceptedConnections: Int {
+        state.withLock { $0.accepted }
     }
 
     /// Binds, listens, and starts serving in the background; returns the bound port at once.
@@ -269,6 +276,7 @@ public final class LoopbackHTTPServer: Sendable {
                 continue
             }
             let connection = SocketConnection(fd: client)
+            state.withLock { $0.accepted += 1 }
             enum Admission { case serve(slot: Int), reject(slot: Int), drop }
             let admission: Admission = state.withLock { state in
                 if session.isStopping { return .drop }
@@ -309,30 +317,44 @@ public final class LoopbackHTTPServer: Sendable {
     }
 
     /// Reads the request, awaits the handler, writes the response and closes: every blocking step
-    /// on the pool, the handler as async code.
+    /// on the pool, the handler as async code. With ``LoopbackHTTPLimits/keepAliveIdle`` set, a
+    /// connection whose client did not ask to close and whose answer is a plain body stays open for
+    /// the next request, until it has been idle that long.
     private func serveConnection(_ connection: SocketConnection, slot: Int) async {
         let pool = slotPools[slot]
         defer { state.withLock { $0.freeSlots.append(slot) } }
         let limits = self.limits
-        let deadline = ContinuousClock.now + limits.requestTimeout
         connection.setSendTimeout(limits.sendStallTimeout)
-        let response: LoopbackHTTPResponse?
-        var headOnly = false
-        do {
-            let request = try await pool.run { try RequestParser.read(from: connection, limits: limits, deadline: deadline) }
-            headOnly = request.method == "HEAD"
+        var first = true
+        while !Task.isCancelled {
+            // The first request has the request timeout from accept; a later one the idle time to begin.
+            let deadline = ContinuousClock.now + (first ? limits.requestTimeout : min(limits.requestTimeout, limits.keepAliveIdle ?? .zero))
+            first = false
+            let response: LoopbackHTTPResponse?
+            var headOnly = false
+            var clientKeepsAlive = false
             do {
-                response = try await handler(request)
+                let request = try await pool.run { try RequestParser.read(from: connection, limits: limits, deadline: deadline) }
+                headOnly = request.method == "HEAD"
+                clientKeepsAlive = request.header("Connection")?.lowercased() != "close"
+                do {
+                    response = try await handler(request)
+                } catch {
+                    response = .text("handler failed: \(error)\n", status: 500)
+                }
+            } catch let failure as RequestParser.Failure {
+                response = failure.status.map { .text(failure.message + "\n", status: $0) }
             } catch {
-                response = .text("handler failed: \(error)\n", status: 500)
+                response = nil // cancelled: the server is stopping
             }
-        } catch let failure as RequestParser.Failure {
-            response = failure.status.map { .text(failure.message + "\n", status: $0) }
-        } catch {
-            response = nil // cancelled: the server is stopping
-        }
-        if let response, !Task.isCancelled {
-            _ = try? await pool.run { [headOnly] in try ResponseWriter.write(response, to: connection, headOnly: headOnly) }
+            guard let response, !Task.isCancelled else { break }
+            var keepAlive = false
+            if limits.keepAliveIdle != nil, clientKeepsAlive, response.throttle == nil, case .bytes = response.body { keepAlive = true }
+            let sent: Bool = (try? await pool.run { [headOnly, keepAlive] in
+                try ResponseWriter.write(response, to: connection, headOnly: headOnly, keepAlive: keepAlive)
+                return true
+            }) ?? false
+            if !sent || !keepAlive { break }
         }
         unregister(connection)
         if Task.isCancelled {

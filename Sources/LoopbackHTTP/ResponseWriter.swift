@@ -6,13 +6,13 @@ enum ResponseWriter {
     private static let reserved: Set<String> = ["content-length", "transfer-encoding", "connection"]
 
     /// Blocks (on a pool thread) until the response is sent; a stream's producer runs here too.
-    static func write(_ response: LoopbackHTTPResponse, to connection: SocketConnection, headOnly: Bool) throws {
+    static func write(_ response: LoopbackHTTPResponse, to connection: SocketConnection, headOnly: Bool, keepAlive: Bool = false) throws {
         var head = "HTTP/1.1 \(response.status) \(reasonPhrase(response.status))\r\n"
         for (name, value) in response.headers where !reserved.contains(name.lowercased()) {
             head += "\(name): \(value)\r\n"
         }
         if !response.headers.contains(where: { $0.name.lowercased() == "server" }) { head += "Server: LoopbackHTTP\r\n" }
-        head += "Connection: close\r\n"
+        head += keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n"
         switch response.body {
         case .bytes(let data):
             head += "Content-Length: \(data.count)\r\n\r\n"

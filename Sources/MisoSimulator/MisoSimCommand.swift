@@ -87,9 +87,11 @@ struct MisoSimCommand: AsyncParsableCommand {
                                                            bindingNone: bindingNone,
                                                            throttleBytesPerSecond: throttleBytesPerSecond))
         let router = SimulatorRouter(launch: launch, state: state)
+        // Keep-alive, as a real API answers: a client that reuses connections shows in `connections`.
         let limits = LoopbackHTTPLimits(maxConnections: maxConnections, maxHeaderBytes: maxHeaderBytes,
-                                        requestTimeout: .milliseconds(requestTimeoutMs))
+                                        requestTimeout: .milliseconds(requestTimeoutMs), keepAliveIdle: .seconds(5))
         let server = LoopbackHTTPServer(host: host, port: port, limits: limits) { await router.handle($0) }
+        state.countConnections { server.acceptedConnections }
         let host = self.host
         let signals = stopSignals.events
 

@@ -28,6 +28,12 @@ final class SimulatorState: Sendable {
     }
 
     private let counts: Mutex<Counts>
+    /// The server's count of accepted TCP connections (set once the server exists).
+    private let connectionCount = Mutex<(@Sendable () -> Int)?>(nil)
+
+    func countConnections(_ count: @escaping @Sendable () -> Int) {
+        connectionCount.withLock { $0 = count }
+    }
 
     init(config: SimulatorConfig) {
         counts = Mutex(Counts(config: config))
@@ -75,12 +81,14 @@ final class SimulatorState: Sendable {
 
     /// `{"requests": N, "by_path": {...}, "faults_applied": N, "request_times": [unix seconds...], "config": {...}}`.
     func statsJSON() -> JSONText {
-        counts.withLock { counts in
+        let connections = connectionCount.withLock { $0 }?() ?? 0
+        return counts.withLock { counts in
             let config = counts.config
             return .object([
                 ("requests", .number(String(counts.requests))),
                 ("by_path", .object(counts.byPath.sorted { $0.key < $1.key }.map { ($0.key, JSONText.number(String($0.value))) })),
                 ("faults_applied", .number(String(counts.faultsApplied))),
+                ("connections", .number(String(connections))),
                 ("request_times", .array(counts.requestTimes.map { JSONText.number(String(format: "%.6f", $0)) })),
                 ("config", .object([
                     ("fault", .string(config.fault?.rawValue ?? "none")),

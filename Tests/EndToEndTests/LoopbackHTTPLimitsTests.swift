@@ -249,8 +249,14 @@ final class RawClient {
     }
 
     /// Sends `request` and reads the response until the server closes.
+    /// Sends `request` asking the server to close after its answer (this client reads until the
+    /// close; the simulator keeps connections alive otherwise) and reads the response.
     func exchange(_ request: String, timeout: Double = 20) throws -> RawResponse {
-        try send(request)
+        var closing = request
+        if !request.lowercased().contains("\r\nconnection:"), let lineEnd = request.range(of: "\r\n") {
+            closing.insert(contentsOf: "\r\nConnection: close", at: lineEnd.lowerBound)
+        }
+        try send(closing)
         return try readResponse(timeout: timeout)
     }
 

@@ -128,6 +128,8 @@ public struct MisoSimulatorStats: Sendable, Equatable {
     public var bindingNone: Bool
     /// When each data request arrived (Unix seconds), oldest first.
     public var requestTimes: [Double]
+    /// TCP connections the simulator accepted since start (control requests included).
+    public var connections: Int
 
     /// The most requests that arrived within any window of `seconds` (the rate-limit referee).
     public func maxRequests(inAnyWindowOf seconds: Double) -> Int {
@@ -158,6 +160,7 @@ public struct MisoSimulatorStats: Sendable, Equatable {
         self.shape = shape
         self.bindingNone = bindingNone
         self.requestTimes = (object["request_times"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.doubleValue }
+        self.connections = object["connections"] as? Int ?? 0
     }
 }
 

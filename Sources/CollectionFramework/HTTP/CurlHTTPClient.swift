@@ -51,8 +51,8 @@ enum CurlGlobal {
     static func initialize() { _ = done }
 }
 
-/// One libcurl easy transfer, from start to end on one pool thread: it owns its easy handle for
-/// its whole life and never shares it, so it needs no lock. It reports the response head through
+/// One libcurl easy transfer, from start to end on one pool thread: it holds its easy handle (taken
+/// from ``CurlHandleCache``) for its whole life and never shares it, so it needs no lock. It reports the response head through
 /// `head` (at the first body byte, or at the end when there is no body) and the body through
 /// `channel`.
 final class CurlTransfer {
@@ -80,12 +80,13 @@ final class CurlTransfer {
 
     /// Runs the transfer to its end (blocking).
     func perform() {
-        guard let easy = curl_easy_init() else {
+        // A kept handle brings its open connections: keep-alive and TLS sessions are reused.
+        guard let easy = CurlHandleCache.shared.take() else {
             fail(HTTPError.transport(url: request.url, code: -1, detail: "curl_easy_init failed"))
             return
         }
         handle = easy
-        defer { curl_easy_cleanup(easy); handle = nil }
+        defer { CurlHandleCache.shared.giveBack(easy); handle = nil }
         let me = Unmanaged.passUnretained(self).toOpaque()
 
         var headerList: UnsafeMutablePointer<curl_slist>?
