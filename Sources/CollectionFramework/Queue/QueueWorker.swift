@@ -68,7 +68,7 @@ public struct QueueWorker: Sendable {
                         absorb(outcome)
                         continue
                     }
-                    if exitWhenEmpty, try await queue.status().length == 0 { break }
+                    if exitWhenEmpty, try await queue.length() == 0 { break }
                     continue
                 }
                 for delivery in batch where !Task.isCancelled {
