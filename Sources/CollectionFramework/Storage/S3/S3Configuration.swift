@@ -25,9 +25,6 @@ public struct S3Configuration: Sendable {
     /// Use `endpoint/bucket/key` rather than `bucket.endpoint/key`. Always true for custom endpoints.
     public var pathStyle: Bool
     public var conditionalWrites: S3ConditionalWriteMode
-    /// Has no effect: the store no longer compares ETags with the body's MD5, which fails on SSE-KMS
-    /// buckets after the object is written. Integrity comes from `Content-MD5` and the SHA-256 metadata.
-    public var verifyETag: Bool
     /// The encryption each PUT asks for; nil leaves it to the bucket's default encryption.
     public var serverSideEncryption: S3ServerSideEncryption?
     /// Seconds allowed per HTTP exchange.
@@ -40,7 +37,7 @@ public struct S3Configuration: Sendable {
     /// not DNS-safe without dots, and when `forcePathStyle` is set.
     public init(bucket: String, region: String = "us-east-1", endpointURL: String? = nil, credentials: AWSCredentials,
                 profileName: String? = nil, forcePathStyle: Bool = false,
-                conditionalWrites: S3ConditionalWriteMode = .ifNoneMatch, verifyETag: Bool = true,
+                conditionalWrites: S3ConditionalWriteMode = .ifNoneMatch,
                 requestTimeout: Double = 60, retry: RetryPolicy = .s3) throws {
         guard S3Configuration.isUsableBucketName(bucket) else { throw S3ConfigurationError.invalidBucketName(bucket) }
         var endpoint: String?
@@ -54,7 +51,6 @@ public struct S3Configuration: Sendable {
         self.profileName = profileName
         self.pathStyle = forcePathStyle || endpoint != nil || bucket.contains(".") || bucket != bucket.lowercased()
         self.conditionalWrites = conditionalWrites
-        self.verifyETag = verifyETag
         self.requestTimeout = requestTimeout
         self.retry = retry
     }

@@ -10,18 +10,15 @@ public struct S3Options: Sendable, Equatable {
     public var endpointURL: String?
     public var forcePathStyle: Bool
     public var conditionalWrites: S3ConditionalWriteMode
-    public var verifyETag: Bool
 
     public init(bucket: String, profile: String? = nil, region: String? = nil, endpointURL: String? = nil,
-                forcePathStyle: Bool = false, conditionalWrites: S3ConditionalWriteMode = .ifNoneMatch,
-                verifyETag: Bool = true) {
+                forcePathStyle: Bool = false, conditionalWrites: S3ConditionalWriteMode = .ifNoneMatch) {
         self.bucket = bucket
         self.profile = profile
         self.region = region
         self.endpointURL = endpointURL
         self.forcePathStyle = forcePathStyle
         self.conditionalWrites = conditionalWrites
-        self.verifyETag = verifyETag
     }
 }
 
@@ -82,7 +79,7 @@ extension S3Configuration {
         return try S3Configuration(bucket: options.bucket, region: region, endpointURL: endpointURL,
                                    credentials: resolution.credentials, profileName: resolution.profileName,
                                    forcePathStyle: options.forcePathStyle, conditionalWrites: options.conditionalWrites,
-                                   verifyETag: options.verifyETag, requestTimeout: requestTimeout, retry: retry)
+                                   requestTimeout: requestTimeout, retry: retry)
     }
 
     private static func nonEmpty(_ value: String?) -> String? {
