@@ -154,11 +154,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try LibcurlFloor.check()
-        FileCreationMask.restrict()
         SecretRedactor.shared.register(kafkaConnectionString.flatMap(ConnectionStringSecrets.password(in:)))
-        let logger = global.makeLogger()
-        _ = MetricsExport.registry
+        let logger = try CommandStartup.process(global)
         let catalog = CollectorCatalog(BuiltInCollectors.all)
         let configuration: ScraperConfiguration
         do {

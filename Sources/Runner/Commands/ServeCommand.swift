@@ -55,10 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try LibcurlFloor.check()
-        FileCreationMask.restrict()
-        let logger = global.makeLogger()
-        _ = MetricsExport.registry
+        let logger = try CommandStartup.process(global)
         let catalog = CollectorCatalog(BuiltInCollectors.all)
         let configuration = try CommandStartup.configuration(global, catalog: catalog)
         var entries = configuration.collectors.filter(\.enabled)

@@ -38,10 +38,7 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try LibcurlFloor.check()
-        FileCreationMask.restrict()
-        let logger = global.makeLogger()
-        _ = MetricsExport.registry
+        let logger = try CommandStartup.process(global)
         let catalog = CollectorCatalog(BuiltInCollectors.all)
         let configuration = try CommandStartup.configuration(global, catalog: catalog)
         var settings = configuration.settings
