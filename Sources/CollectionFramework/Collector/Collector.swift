@@ -24,6 +24,13 @@ public protocol Collector: Sendable {
     /// `collectors.yaml` `parameters:` and `--param` values against it before any request; an
     /// undeclared name is refused. The default is none.
     static var parameters: [CollectorParameter] { get }
+    /// The validation rules whose severity `collectors.yaml` may change (`rule_severity:`), with their
+    /// defaults (see ``RuleSeverity``). The default is none: every failure refuses the payload.
+    static var rules: [ValidationRuleDeclaration] { get }
+    /// The source's published request limit, enforced for every collector of the type together (and
+    /// across processes sharing a Redis registry), whatever `http.rate_limit_per_minute` says; nil
+    /// (the default) when the source publishes none.
+    static var politeness: SourcePoliteness? { get }
 
     /// Builds the collector from its configuration; throws ``CollectorError`` for bad parameters.
     init(configuration: CollectorConfiguration) throws
@@ -48,6 +55,8 @@ public protocol Collector: Sendable {
 
 extension Collector {
     public static var parameters: [CollectorParameter] { [] }
+    public static var rules: [ValidationRuleDeclaration] { [] }
+    public static var politeness: SourcePoliteness? { nil }
 
     public func collect(_ candidate: DownloadCandidate, using http: any HTTPClient) async throws -> ContentStream {
         try await http.fetchStream(candidate).body
@@ -66,6 +75,8 @@ public struct CollectorConfiguration: Sendable, Equatable {
     public var userAgent: String
     /// Seconds allowed for one request (``Defaults/requestTimeout`` unless configured).
     public var requestTimeout: Double
+    /// Severity overrides from `collectors.yaml` (`rule_severity:`), already checked against ``Collector/rules``.
+    public var ruleSeverities: [String: RuleSeverity] = [:]
 
     public init(name: String, apiURL: String? = nil, parameters: [String: String] = [:],
                 userAgent: String = Defaults.httpClient.userAgent, requestTimeout: Double = Defaults.requestTimeout) {
@@ -74,6 +85,30 @@ public struct CollectorConfiguration: Sendable, Equatable {
         self.parameters = parameters
         self.userAgent = userAgent
         self.requestTimeout = requestTimeout
+    }
+}
+
+/// A source's own request limit (CAISO OASIS: one request per 5 seconds), shared by every collector
+/// of the types that declare the same ``group``.
+public struct SourcePoliteness: Sendable, Equatable {
+    /// The pacing group, e.g. `caiso-oasis`: requests of every collector in it are spaced together.
+    public var group: String
+    /// At least this many seconds between two requests of the group.
+    public var minimumInterval: Double
+
+    public init(group: String, minimumInterval: Double) {
+        self.group = group
+        self.minimumInterval = minimumInterval
+    }
+
+    /// The same limit as requests per minute (the unit of `http.rate_limit_per_minute`).
+    public var requestsPerMinute: Double { 60 / minimumInterval }
+}
+
+extension CollectorConfiguration {
+    /// The collector's rules with this configuration's overrides.
+    public func severities(for declared: [ValidationRuleDeclaration]) -> RuleSeverities {
+        RuleSeverities(declared: declared, overrides: ruleSeverities)
     }
 }
 

@@ -40,11 +40,15 @@ public struct ValidationReport: Sendable, Equatable {
     /// becomes `scraper_snapshots_by_quality_total{quality="FORECAST"}`. Names are lower-case
     /// letters, digits and underscores.
     public var labels: [String: String]
+    /// Rules of `warning` severity the payload broke (see ``RuleSeverity``): it is stored anyway,
+    /// and each rule is counted and noted in the registry record.
+    public var warnings: [ValidationWarning]
 
-    public init(recordCount: Int, shape: String? = nil, labels: [String: String] = [:]) {
+    public init(recordCount: Int, shape: String? = nil, labels: [String: String] = [:], warnings: [ValidationWarning] = []) {
         self.recordCount = recordCount
         self.shape = shape
         self.labels = labels
+        self.warnings = warnings
     }
 }
 

@@ -26,6 +26,8 @@ public struct ResolvedCollector: Sendable, Equatable {
     public var rateLimitGroup: String?
     /// Retries of requests and of downloads whose body breaks off.
     public var retryPolicy: RetryPolicy
+    /// `rule_severity:` overrides, checked against the type's rules when the collector is prepared.
+    public var ruleSeverity: [String: RuleSeverity] = [:]
     /// Concurrency, gzip level, TTLs, quarantine; `force` is set by the runner.
     public var pipeline: PipelineOptions
 
@@ -58,6 +60,7 @@ public struct ResolvedCollector: Sendable, Equatable {
         // Checked when the configuration was read; an unknown name cannot get here from collectors.yaml.
         scheduleTimeZone = entry.timezone.flatMap(TimeZone.init(identifier:)) ?? CronExpression.utc
         rateLimitGroup = entry.http.rateLimitGroup
+        ruleSeverity = entry.ruleSeverity
     }
 
     /// The schedule `scraper serve` runs it on.
@@ -72,7 +75,9 @@ public struct ResolvedCollector: Sendable, Equatable {
 extension ResolvedCollector {
     /// What the collector itself is built from (``Collector/init(configuration:)``).
     public var collectorConfiguration: CollectorConfiguration {
-        CollectorConfiguration(name: name, apiURL: apiURL, parameters: parameters,
-                               userAgent: client.userAgent, requestTimeout: requestTimeout)
+        var configuration = CollectorConfiguration(name: name, apiURL: apiURL, parameters: parameters,
+                                                   userAgent: client.userAgent, requestTimeout: requestTimeout)
+        configuration.ruleSeverities = ruleSeverity
+        return configuration
     }
 }

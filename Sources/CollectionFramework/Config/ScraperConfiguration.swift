@@ -11,7 +11,7 @@ public struct ScraperConfiguration: Sendable, Equatable {
     public static let defaultFileName = "collectors.yaml"
     public static let topLevelKeys = ["defaults", "environments", "collectors", "serve"]
     public static let sectionKeys = ["storage", "registry", "notifications", "http", "retry", "pipeline"]
-    public static let collectorKeys = ["type", "enabled", "schedule", "timezone", "api_url", "parameters", "http", "retry", "pipeline"]
+    public static let collectorKeys = ["type", "enabled", "schedule", "timezone", "api_url", "parameters", "rule_severity", "http", "retry", "pipeline"]
 
     /// `dev`, `staging` or `prod`.
     public var environment: String
@@ -340,6 +340,13 @@ public struct ScraperConfiguration: Sendable, Equatable {
         // them when they prepare a collector (so a disabled entry never stops a run).
         if m.problems != nil, typeKnown, let type, let declared = declarations[type], let section = try m.mapping("parameters") {
             try checkParameters(section, declared: declared, type: type)
+        }
+        for (rule, text) in try m.stringMap("rule_severity") ?? [:] {
+            guard let severity = RuleSeverity(rawValue: text) else {
+                try m.report(m.error(m.node("rule_severity"), "collectors.\(name).rule_severity.\(rule): \(text.debugDescription) is not a severity; write error or warning"))
+                continue
+            }
+            entry.ruleSeverity[rule] = severity
         }
         entry.http = shared.http
         entry.retry = shared.retry

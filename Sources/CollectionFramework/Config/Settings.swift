@@ -173,6 +173,8 @@ public struct CollectorEntry: Sendable, Equatable {
     public var timezone: String?
     public var apiURL: String?
     public var parameters: [String: String]
+    /// `rule_severity:`: validation rules made `error` or `warning` for this collector.
+    public var ruleSeverity: [String: RuleSeverity] = [:]
     /// HTTP, retry and pipeline settings after layering the collector's own over the environment's.
     public var http: HTTPSettings
     public var retry: RetrySettings

@@ -79,7 +79,8 @@ public struct ResilientHTTPClient: HTTPClient {
                 let status = response.status
                 let excerpt = await response.body.leadingBytes(64 << 10)
                 cause = "HTTP \(status)"
-                retryAfter = response.headers["retry-after"]
+                // CAISO's 429 says how long to wait in its HTML body, not in a header.
+                retryAfter = response.headers["retry-after"] ?? RetryPolicy.retryAfterInBody(excerpt)
                 giveUp = { HTTPStreamingResponse(status: status, headers: response.headers, body: ContentStream(excerpt)) }
             } catch let error as HTTPError where error.isTransient {
                 if attempt >= retryPolicy.maxAttempts || Task.isCancelled {

@@ -50,6 +50,15 @@ public struct RetryPolicy: Sendable, Equatable {
         try await Task.sleep(for: .nanoseconds(Int64(min(seconds, 86_400) * 1e9)))
     }
 
+    /// The wait an error page asks for in words ("Please retry your request after 5 seconds."), as
+    /// delta-seconds for ``parseRetryAfter(_:now:)``; nil when the body names none.
+    public static func retryAfterInBody(_ body: Data) -> String? {
+        let text = String(decoding: body.prefix(16 << 10), as: UTF8.self).lowercased()
+        guard let phrase = text.range(of: #"retry[a-z ]{0,24} after (\d{1,4}) second"#, options: .regularExpression) else { return nil }
+        let digits = text[phrase].split(separator: " ").first { $0.allSatisfy(\.isNumber) }
+        return digits.map(String.init)
+    }
+
     /// Reads `Retry-After` as delta-seconds or an HTTP-date (RFC 9110).
     public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Double? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)

@@ -24,6 +24,11 @@ public struct PipelineMetrics: Sendable {
         Counter(label: "scraper_validation_failures_total", dimensions: labels + [("rule", rule)]).increment()
     }
 
+    /// One stored payload broke `rule`, a rule of `warning` severity (see ``RuleSeverity``).
+    public func validationWarning(rule: String) {
+        Counter(label: "scraper_validation_warnings_total", dimensions: labels + [("rule", rule)]).increment()
+    }
+
     /// The API's own time for one download (request to last byte), without rate-limit waits and retry
     /// backoff, which ``httpWait(reason:seconds:)`` records.
     public func apiResponse(seconds: Double) {

@@ -120,6 +120,8 @@ public final class CollectionPipeline: Sendable {
                 summary.failed += 1
                 if rejected { summary.rejected += 1 }
                 summary.errors.append(.init(candidate: candidate.identifier, error: message))
+            case .notPublished(let reason):
+                summary.notPublished.append(.init(candidate: candidate.identifier, error: reason))
             case .notAttempted:
                 summary.notAttempted += 1
                 summary.errors.append(.init(candidate: candidate.identifier, error: "not attempted: the run was interrupted"))
@@ -153,6 +155,9 @@ public final class CollectionPipeline: Sendable {
             log.error("failed: \(message)")
         case .notAttempted:
             log.info("not attempted: the run was interrupted")
+        case .notPublished(let reason):
+            metrics.candidate("not_published")
+            log.warning("not published: \(reason)")
         case .inspected(let payload):
             log.info("dry run: would \(options.force || !payload.duplicate ? "store" : "skip (duplicate)") \(payload.key) (\(payload.size) bytes)")
         }
@@ -180,6 +185,8 @@ public final class CollectionPipeline: Sendable {
             } catch let error as BodyInterrupted {
                 log.warning("giving up on \(candidate.url) after \(attempt) attempt(s): \(error.underlying)")
                 return .failed("fetch failed: \(error.underlying)", rejected: false)
+            } catch let missing as SourceNotPublished {
+                return .notPublished(missing.reason)
             } catch {
                 if Task.isCancelled { return .notAttempted }
                 return .failed("fetch failed: \(error)", rejected: false)
@@ -191,6 +198,7 @@ public final class CollectionPipeline: Sendable {
     /// then the shielded store stages. Throws only for the download (``BodyInterrupted`` when the
     /// body broke off after its head) and for cancellation before the hash is claimed.
     private func attemptStages(_ candidate: DownloadCandidate, _ log: Logger) async throws -> CandidateOutcome {
+        var candidate = candidate
         // 1. Collect, with SHA-256 and gzip as the chunks arrive.
         // The API's time excludes this download's rate-limit and backoff waits (their own histogram).
         let started = ContinuousClock.now
@@ -229,6 +237,11 @@ public final class CollectionPipeline: Sendable {
         case .valid(let report):
             metrics.recordsPerSnapshot(report.recordCount)
             metrics.snapshot(labels: report.labels)
+            if !report.warnings.isEmpty {
+                for warning in report.warnings { metrics.validationWarning(rule: warning.rule) }
+                candidate.metadata[ValidationWarning.metadataKey] = ValidationWarning.metadata(report.warnings)
+                log.info("stored despite warning rule(s): \(report.warnings.map { "\($0.rule) ×\($0.count), first: \($0.first)" }.joined(separator: "; "))")
+            }
             log.debug("valid \(report.shape ?? "") payload with \(report.recordCount) record(s)")
         }
 

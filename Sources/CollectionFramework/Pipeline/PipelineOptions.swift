@@ -71,6 +71,9 @@ public enum CandidateOutcome: Sendable, Equatable {
     case failed(String, rejected: Bool)
     /// Never started because the run was interrupted.
     case notAttempted
+    /// The source has not published this candidate (yet), or no longer keeps it: a missing interval
+    /// file, "no data" for a window. Reported, not retried and not a failure (see ``SourceNotPublished``).
+    case notPublished(String)
     /// Fetched and valid, nothing written (``PipelineOptions/dryRun``).
     case inspected(InspectedPayload)
 }

@@ -21,6 +21,8 @@ public struct RunSummary: Sendable, Equatable {
     public var rejected = 0
     /// Candidates never started because the run was interrupted.
     public var notAttempted = 0
+    /// Candidates the source has not published (yet): each with why (``SourceNotPublished``).
+    public var notPublished: [CandidateError] = []
     public var interrupted = false
     /// Keys of the objects stored by this run.
     public var storedKeys: [String] = []
@@ -56,6 +58,8 @@ public struct RunSummary: Sendable, Equatable {
             ("notification_failures", .int(notificationFailures)),
             ("rejected", .int(rejected)),
             ("not_attempted", .int(notAttempted)),
+            ("not_published", .int(notPublished.count)),
+            ("not_published_candidates", .array(notPublished.map { .object(JSONObject([("candidate", .string($0.candidate)), ("reason", .string($0.error))])) })),
             ("interrupted", .bool(interrupted)),
         ] + (dryRun ? [("dry_run", .bool(true)), ("would_store", .int(wouldStore))] : []))
     }

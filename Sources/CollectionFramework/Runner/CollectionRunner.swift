@@ -59,6 +59,9 @@ public struct CollectionRunner: Sendable {
         }
         do {
             try CollectorParameter.check(settings.parameters, against: type.parameters, collector: type.typeName)
+            if let problem = RuleSeverities.problems(in: settings.ruleSeverity, declared: type.rules, typeName: type.typeName) {
+                throw CollectorError.invalidArgument(problem)
+            }
         } catch {
             throw ConfigError("collector \(settings.name): \(error)")
         }
@@ -107,9 +110,16 @@ public struct CollectionRunner: Sendable {
         var log = logger
         log[metadataKey: "collector"] = "\(item.name)"
         let metrics = PipelineMetrics(collector: item.name, environment: services.registry.environment)
+        // A source's published limit (CAISO's 5 seconds) holds whatever the configuration says.
+        var requestsPerMinute = item.settings.rateLimitPerMinute
+        var group = item.settings.rateLimitGroup
+        if let politeness = type(of: item.collector).politeness {
+            requestsPerMinute = requestsPerMinute > 0 ? min(requestsPerMinute, politeness.requestsPerMinute) : politeness.requestsPerMinute
+            group = group ?? politeness.group
+        }
         let http = ResilientHTTPClient(
             base: shared, retryPolicy: item.settings.retryPolicy, pacer: services.pacer,
-            requestsPerMinute: item.settings.rateLimitPerMinute, group: item.settings.rateLimitGroup,
+            requestsPerMinute: requestsPerMinute, group: group,
             logger: log, onRetry: { _ in metrics.retry() }, onWait: { reason, seconds in metrics.httpWait(reason: reason, seconds: seconds) })
         var options = item.settings.pipeline
         options.force = force

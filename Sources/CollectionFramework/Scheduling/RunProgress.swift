@@ -61,7 +61,7 @@ public final class RunProgress: Sendable {
             case .collected: snapshot.collected += 1
             case .skippedDuplicate: snapshot.skipped += 1
             case .failed: snapshot.failed += 1
-            case .notAttempted: break
+            case .notAttempted, .notPublished: break
             case .inspected(let payload):
                 if payload.duplicate { snapshot.skipped += 1 } else { snapshot.collected += 1 }
             }

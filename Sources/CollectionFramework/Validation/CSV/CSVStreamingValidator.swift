@@ -71,19 +71,46 @@ public struct CSVValidationFailure: Sendable, Equatable {
     }
 }
 
+/// A collector's own checks across the rows of one CSV file (the schema's row rules see one row at a
+/// time): interval grids, row counts per market day, duplicate keys. Failures come back with their
+/// rule; ``CSVStreamingValidator`` decides from the rule's ``RuleSeverity`` whether they refuse the
+/// file or are tallied as warnings, so a checker reports everything it sees and keeps going.
+public protocol CSVRowChecker: Sendable {
+    /// Sees the header's names (trimmed), once, before any row.
+    mutating func header(_ names: [String]) -> [CSVValidationFailure]
+    /// Sees every data row that passed the schema's field count.
+    mutating func row(_ row: CSVSchema.Row) -> [CSVValidationFailure]
+    /// After the last row: checks of the file as a whole.
+    mutating func finish(rows: Int) -> [CSVValidationFailure]
+    /// Facts for the validation report (``ValidationReport/labels``).
+    var labels: [String: String] { get }
+}
+
+extension CSVRowChecker {
+    public mutating func header(_ names: [String]) -> [CSVValidationFailure] { [] }
+    public mutating func finish(rows: Int) -> [CSVValidationFailure] { [] }
+    public var labels: [String: String] { [:] }
+}
+
 /// Validates a CSV payload as it streams in (``StreamingValidator``): the header against the schema's
-/// columns, then every row's field count and rules. Refuses at the first failure, with its row, column
-/// and value; a file that ends inside a quoted field is truncated.
+/// columns, then every row's field count, the schema's rules and the collector's ``CSVRowChecker``.
+/// An `error`-severity failure refuses the file at once, with its row, column and value; a
+/// `warning` one is tallied into the report. A file that ends inside a quoted field is truncated.
 public struct CSVStreamingValidator: StreamingValidator, Sendable {
     public let schema: CSVSchema
+    private var checker: (any CSVRowChecker)?
+    private let severities: RuleSeverities
     private var reader = CSVRecordReader()
     private var positions: [String: Int] = [:]
     private var headerWidth = 0
     private var rows = 0
     private var failure: CSVValidationFailure?
+    private var warnings = ValidationWarningTally()
 
-    public init(schema: CSVSchema) {
+    public init(schema: CSVSchema, checker: (any CSVRowChecker)? = nil, severities: RuleSeverities = RuleSeverities()) {
         self.schema = schema
+        self.checker = checker
+        self.severities = severities
     }
 
     public mutating func consume(_ chunk: Data) -> ValidationFailure? {
@@ -110,7 +137,31 @@ public struct CSVStreamingValidator: StreamingValidator, Sendable {
         if rows < schema.minimumRows {
             return .invalid(CSVValidationFailure(rule: "csv_rows", reason: "has \(rows) data row(s), fewer than \(schema.minimumRows)").validationFailure)
         }
-        return .valid(ValidationReport(recordCount: rows))
+        if var checker = takeChecker() {
+            let found = checker.finish(rows: rows)
+            self.checker = checker
+            if let failure = sort(found) { return .invalid(failure.validationFailure) }
+        }
+        return .valid(ValidationReport(recordCount: rows, shape: "csv", labels: checker?.labels ?? [:], warnings: warnings.warnings))
+    }
+
+    /// Moves the checker out (so that mutating it does not copy its state), to be put back after.
+    private mutating func takeChecker() -> (any CSVRowChecker)? {
+        defer { checker = nil }
+        return checker
+    }
+
+    /// Tallies the warnings among `found` and returns the first error, if any.
+    private mutating func sort(_ found: [CSVValidationFailure]) -> CSVValidationFailure? {
+        var firstError: CSVValidationFailure?
+        for failure in found {
+            if severities.severity(of: failure.rule) == .warning {
+                warnings.add(failure.validationFailure)
+            } else if firstError == nil {
+                firstError = failure
+            }
+        }
+        return firstError
     }
 
     private mutating func check(_ record: [String]) -> CSVValidationFailure? {
@@ -125,6 +176,11 @@ public struct CSVStreamingValidator: StreamingValidator, Sendable {
                 positions[column.name] = index
             }
             headerWidth = record.count
+            if var checker = takeChecker() {
+                let found = checker.header(names)
+                self.checker = checker
+                return sort(found)
+            }
             return nil
         }
         guard record.count == headerWidth else {
@@ -135,7 +191,12 @@ public struct CSVStreamingValidator: StreamingValidator, Sendable {
         var values: [String: String] = [:]
         for (name, index) in positions { values[name] = record[index] }
         let row = CSVSchema.Row(number: number, values: values)
-        for rule in schema.rowRules { if let failure = rule(row) { return failure } }
-        return nil
+        var found: [CSVValidationFailure] = []
+        for rule in schema.rowRules { if let failure = rule(row) { found.append(failure) } }
+        if var checker = takeChecker() {
+            found += checker.row(row)
+            self.checker = checker
+        }
+        return sort(found)
     }
 }
