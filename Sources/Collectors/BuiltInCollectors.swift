@@ -7,5 +7,7 @@ public enum BuiltInCollectors {
         MisoCTSCollector.self,
         MisoExAnteLMPCollector.self,
         MisoBindingConstraintsCollector.self,
+        NYISORealTimeZonalLBMPCollector.self,
+        NYISODayAheadZonalLBMPCollector.self,
     ]
 }
