@@ -9,5 +9,6 @@ public enum BuiltInCollectors {
         MisoBindingConstraintsCollector.self,
         NYISORealTimeZonalLBMPCollector.self,
         NYISODayAheadZonalLBMPCollector.self,
+        CAISOLMPCollector.self,
     ]
 }

@@ -18,3 +18,15 @@ extension Collector {
     /// No streaming validator: the pipeline validates the whole payload with ``validate(_:for:)``.
     public func streamingValidator(for candidate: DownloadCandidate) -> (any StreamingValidator)? { nil }
 }
+
+extension Collector {
+    /// Judges a whole payload with the collector's ``streamingValidator(for:)``, as one chunk: the
+    /// ``validate(_:for:)`` of a collector whose rules live in its streaming validator.
+    public func validateWithStreamingValidator(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
+        guard var validator = streamingValidator(for: candidate) else {
+            return .invalid(ValidationFailure(rule: "no_validator", reason: "\(Self.typeName) has no streaming validator for \(candidate.identifier)"))
+        }
+        if let failure = validator.consume(content) { return .invalid(failure) }
+        return validator.finish()
+    }
+}

@@ -22,6 +22,6 @@ extension NYISOZonalCollector {
     }
 
     public func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
-        feed.validate(content, for: candidate)
+        validateWithStreamingValidator(content, for: candidate)
     }
 }

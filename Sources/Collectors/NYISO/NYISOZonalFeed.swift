@@ -107,11 +107,4 @@ struct NYISOZonalFeed: Sendable {
         let checker = NYISOZonalChecker(market: market, day: day, partial: candidate.context.filters["partial"] == "true")
         return CSVStreamingValidator(schema: NYISOZonalSchema.schema, checker: checker, severities: severities)
     }
-
-    /// Judges a whole payload the way the streaming validator does.
-    func validate(_ content: Data, for candidate: DownloadCandidate) -> ValidationResult {
-        guard var validator = streamingValidator(for: candidate) else { return .invalid(ValidationFailure(rule: "internal", reason: "no validator")) }
-        if let failure = validator.consume(content) { return .invalid(failure) }
-        return validator.finish()
-    }
 }
