@@ -10,5 +10,6 @@ public enum BuiltInCollectors {
         NYISORealTimeZonalLBMPCollector.self,
         NYISODayAheadZonalLBMPCollector.self,
         CAISOLMPCollector.self,
+        SPPRealTimeLMPCollector.self,
     ]
 }
