@@ -20,6 +20,10 @@ struct ListCommand: ParsableCommand {
             for parameter in type.parameters {
                 printLine("    --param \(parameter.name)=\(parameter.kindDescription): \(parameter.help)")
             }
+            // And one per rule whose severity rule_severity: may change.
+            for rule in type.rules {
+                printLine("    rule \(rule.name) (\(rule.defaultSeverity.rawValue)): \(rule.summary)")
+            }
         }
         printLine("")
         printLine("Collectors in \(configuration.file ?? "built-in defaults") (environment \(configuration.environment)):")
