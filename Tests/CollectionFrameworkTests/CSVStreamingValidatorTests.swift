@@ -30,13 +30,13 @@ final class CSVStreamingValidatorTests: XCTestCase {
         let text = Self.header + "\r\n" + #""02/18/2016 00:05:00","CAPITL",61757,21.53,1.69,0.00"# + "\r\n"
             + #""02/18/2016 00:05:00","N.Y.C.",61761,23.10,1.02,-0.50"# + "\r\n"
         for size in [1, 2, 7, 64, 4096] {
-            XCTAssertEqual(validate(text, chunk: size), .valid(ValidationReport(recordCount: 2)), "chunks of \(size)")
+            XCTAssertEqual(validate(text, chunk: size), .valid(ValidationReport(recordCount: 2, shape: "csv")), "chunks of \(size)")
         }
-        XCTAssertEqual(validate(text.replacingOccurrences(of: "\r\n", with: "\n"), chunk: 5), .valid(ValidationReport(recordCount: 2)), "LF only")
+        XCTAssertEqual(validate(text.replacingOccurrences(of: "\r\n", with: "\n"), chunk: 5), .valid(ValidationReport(recordCount: 2, shape: "csv")), "LF only")
         let old = text.replacingOccurrences(of: "Congestion ($/MWHr)", with: "Congestion ($/MWH")
         XCTAssertTrue(validate(old, chunk: 3).isValid, "the pre-2016 header spelling is the same column")
         let unterminated = String(text.dropLast(2))
-        XCTAssertEqual(validate(unterminated, chunk: 9), .valid(ValidationReport(recordCount: 2)), "no line break after the last row")
+        XCTAssertEqual(validate(unterminated, chunk: 9), .valid(ValidationReport(recordCount: 2, shape: "csv")), "no line break after the last row")
     }
 
     func testFailuresNameTheRuleRowColumnAndValue() throws {
