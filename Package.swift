@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "MisoSimulator",
             dependencies: [
-                "LoopbackHTTP",
+                "LoopbackHTTP", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -43,6 +43,18 @@ struct MisoSimCommand: AsyncParsableCommand {
     @Flag(name: .customLong("binding-none"), help: "Answer binding constraints with the \"nothing binding\" form.")
     var bindingNone = false
 
+    @Option(help: "The ISO feeds' clock, a UTC instant like 2026-12-03T17:00:00Z (default: the real time).")
+    var now: String?
+
+    @Option(name: .customLong("caiso-nodes"), help: "Nodes of the CAISO feed's grp_type=ALL answers.")
+    var caisoNodes = 20
+
+    @Option(name: .customLong("caiso-min-interval"), help: "CAISO's rule: least seconds between SingleZip requests; sooner is a 429 (0 = off).")
+    var caisoMinInterval = 5.0
+
+    @Option(name: .customLong("spp-locations"), help: "Settlement locations per SPP interval file.")
+    var sppLocations = 30
+
     @Flag(name: .customLong("log-requests"), help: "Log each request to stderr.")
     var logRequests = false
 
@@ -71,6 +83,12 @@ struct MisoSimCommand: AsyncParsableCommand {
         guard (1...4096).contains(maxConnections) else { throw ValidationError("--max-connections must be 1...4096") }
         guard (256...(1 << 20)).contains(maxHeaderBytes) else { throw ValidationError("--max-header-bytes must be 256...1048576") }
         guard (1...3_600_000).contains(requestTimeoutMs) else { throw ValidationError("--request-timeout-ms must be 1...3600000") }
+        if let now, SimulatorClockText.parse(now) == nil {
+            throw ValidationError("--now '\(now)' is not a UTC instant: use e.g. 2026-12-03T17:00:00Z")
+        }
+        guard (1...100_000).contains(caisoNodes) else { throw ValidationError("--caiso-nodes must be 1...100000") }
+        guard (0...60).contains(caisoMinInterval) else { throw ValidationError("--caiso-min-interval must be 0...60 seconds") }
+        guard (1...100_000).contains(sppLocations) else { throw ValidationError("--spp-locations must be 1...100000") }
         if let today, OperatingDay(iso: today) == nil {
             throw ValidationError("--today '\(today)' is not a calendar day: use YYYY-MM-DD, e.g. 2025-01-20")
         }
@@ -81,11 +99,13 @@ struct MisoSimCommand: AsyncParsableCommand {
         let stopSignals = StopSignals([SIGTERM, SIGINT])
 
         let launch = SimulatorLaunch(nodes: nodes, seed: seed, today: today.flatMap { OperatingDay(iso: $0) } ?? .today(),
-                                     logRequests: logRequests)
+                                     logRequests: logRequests, caisoNodes: caisoNodes, caisoMinimumInterval: caisoMinInterval,
+                                     sppLocations: sppLocations)
         let state = SimulatorState(config: SimulatorConfig(fault: fault, faultRemaining: fault == nil ? 0 : faultCount,
                                                            latencyMilliseconds: latencyMs, shape: shape,
                                                            bindingNone: bindingNone,
-                                                           throttleBytesPerSecond: throttleBytesPerSecond))
+                                                           throttleBytesPerSecond: throttleBytesPerSecond,
+                                                           now: now.flatMap(SimulatorClockText.parse)))
         let router = SimulatorRouter(launch: launch, state: state)
         // Keep-alive, as a real API answers: a client that reuses connections shows in `connections`.
         let limits = LoopbackHTTPLimits(maxConnections: maxConnections, maxHeaderBytes: maxHeaderBytes,

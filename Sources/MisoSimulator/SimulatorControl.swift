@@ -28,7 +28,7 @@ struct SimulatorControl {
     }
 
     private func configure(_ request: LoopbackHTTPRequest) -> LoopbackHTTPResponse {
-        let allowed: Set<String> = ["fault", "count", "latency_ms", "shape", "binding_none", "throttle_bytes_per_second"]
+        let allowed: Set<String> = ["fault", "count", "latency_ms", "shape", "binding_none", "throttle_bytes_per_second", "now"]
         if let unknown = request.queryItems.first(where: { !allowed.contains($0.name) }) {
             return SimulatorRouter.error(400, "unknown setting '\(unknown.name)': use \(allowed.sorted().joined(separator: ", "))")
         }
@@ -77,7 +77,18 @@ struct SimulatorControl {
             }
             throttle = parsed
         }
+        var now: Date??
+        if let text = request.query("now") {
+            if text == "real" {
+                now = .some(nil)
+            } else if let parsed = SimulatorClockText.parse(text) {
+                now = .some(parsed)
+            } else {
+                return SimulatorRouter.error(400, "invalid now '\(text)': give a UTC instant like 2026-12-03T17:00:00Z, or real")
+            }
+        }
         state.update { config in
+            if let now { config.now = now }
             if let fault {
                 config.fault = fault
                 config.faultRemaining = fault == nil ? 0 : (count ?? 0)

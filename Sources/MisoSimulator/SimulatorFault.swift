@@ -50,6 +50,32 @@ enum SimulatorFault: String, CaseIterable, ExpressibleByArgument {
     case bindingBadPeriod = "binding-bad-period"
     case bindingBadPrice = "binding-bad-price"
 
+    // ISO feeds (NYISO, CAISO, SPP): the broken files of shared/docs/iso-public-feeds.md §4.
+    /// NYISO real-time file with extra rows at :13 and :22 past 10:00 (off the 5-minute grid).
+    case nyisoOffGrid = "nyiso-off-grid"
+    /// NYISO header spelled the pre-2016 way (`($/MWH` for `($/MWHr)`).
+    case nyisoOldHeader = "nyiso-old-header"
+    /// A NYISO daily file cut in the middle of a line.
+    case nyisoPartial = "nyiso-partial"
+    /// A NYISO monthly ZIP without the 15th day's member.
+    case nyisoZipMissingDay = "nyiso-zip-missing-day"
+    /// Any ISO ZIP cut to 60% of its length (served with a matching Content-Length).
+    case zipTruncated = "zip-truncated"
+    /// Any ISO ZIP whose central directory has wrong sizes and offsets (the local headers are right).
+    case zipBadCentralDirectory = "zip-bad-central-directory"
+    /// CAISO `INVALID_REQUEST.xml` with code 1000 (no data).
+    case caisoNoData = "caiso-no-data"
+    /// CAISO `INVALID_REQUEST.xml` with code 1002 (invalid datetime format).
+    case caisoInvalidRequest = "caiso-invalid-request"
+    /// CAISO's 429 HTML page ("retry your request after 5 seconds"), no Retry-After.
+    case caiso429 = "caiso-429"
+    /// SPP interval files ending at 10:30 local answer 404.
+    case sppMissingInterval = "spp-missing-interval"
+    /// SPP's BAA column third instead of last.
+    case sppBAAThird = "spp-baa-third"
+    /// Any ISO feed: HTTP 200 with `<root>Error Downloading Content - NO Results</root>`.
+    case xmlError200 = "xml-error-200"
+
     /// Which responses the fault can change.
     var target: FaultTarget {
         switch self {
@@ -59,6 +85,12 @@ enum SimulatorFault: String, CaseIterable, ExpressibleByArgument {
         case .liveBadRefID, .liveEmpty, .liveBadTime, .liveOffGrid, .liveBadPrice: return .ctsLive
         case .exAnteDuplicateHub, .exAnteBadRefID, .exAnteNoHubs, .exAnteBadNumber, .exAnteHourMismatch: return .exAnte
         case .bindingNone, .bindingBadPeriod, .bindingBadPrice: return .binding
+        case .nyisoOffGrid, .nyisoOldHeader, .nyisoPartial: return .nyisoCSV
+        case .nyisoZipMissingDay: return .nyisoZip
+        case .zipTruncated, .zipBadCentralDirectory: return .isoZip
+        case .caisoNoData, .caisoInvalidRequest, .caiso429: return .caiso
+        case .sppMissingInterval, .sppBAAThird: return .spp
+        case .xmlError200: return .iso
         }
     }
 
@@ -72,6 +104,16 @@ enum FaultTarget: Equatable {
     case ctsLive
     case exAnte
     case binding
+    /// A NYISO daily CSV.
+    case nyisoCSV
+    /// A NYISO monthly ZIP.
+    case nyisoZip
+    /// Any ISO answer that is a ZIP (NYISO monthly, CAISO).
+    case isoZip
+    case caiso
+    case spp
+    /// Any ISO feed.
+    case iso
 }
 
 /// Which CTS response shape to serve.

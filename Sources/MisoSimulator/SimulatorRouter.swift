@@ -7,6 +7,12 @@ struct SimulatorLaunch {
     var seed: UInt64
     var today: OperatingDay
     var logRequests: Bool
+    /// `grp_type=ALL` node count of the CAISO feed.
+    var caisoNodes = 20
+    /// CAISO's referee: the least seconds between two SingleZip requests (0 = off).
+    var caisoMinimumInterval = 5.0
+    /// Settlement locations per SPP interval file.
+    var sppLocations = 30
 }
 
 /// Answers every request: the feeds of ``FeedRoute/all``, their faults, and the `/_sim/*` control endpoints.
@@ -40,9 +46,18 @@ final class SimulatorRouter: Sendable {
     /// Every data path's answer (before any throttle).
     private func feedResponse(_ request: LoopbackHTTPRequest) async -> LoopbackHTTPResponse {
         state.recordRequest(path: request.path)
+        if ISOFeeds.handles(request.path) {
+            guard request.method == "GET" || request.method == "HEAD" else {
+                return Self.error(405, "\(request.method) is not allowed on \(request.path): use GET", headers: [("Allow", "GET, HEAD")])
+            }
+            let latency = state.currentConfig.latencyMilliseconds
+            if latency > 0 { try? await Task.sleep(for: .milliseconds(min(latency, 600_000))) }
+            return ISOFeeds.response(request, launch: launch, state: state)
+        }
         guard let feed = FeedRoute.matching(request.path) else {
             let known = FeedRoute.all.map(\.path)
-            return Self.error(404, "no such endpoint \(request.path): the simulator serves \(known.joined(separator: ", ")) and /_sim/{stats,config,reset}")
+            return Self.error(404, "no such endpoint \(request.path): the simulator serves \(known.joined(separator: ", ")), "
+                              + "/public/csv/{realtime,damlbmp}/…, \(CAISOFeed.path), \(SPPFeed.path)?path=… and /_sim/{stats,config,reset}")
         }
         guard request.method == "GET" || request.method == "HEAD" else {
             return Self.error(405, "\(request.method) is not allowed on \(request.path): use GET", headers: [("Allow", "GET, HEAD")])

@@ -11,6 +11,8 @@ struct SimulatorConfig {
     var bindingNone = false
     /// Data responses' bodies go out at about this many bytes per second; 0 = as fast as the client reads.
     var throttleBytesPerSecond = 0
+    /// The ISO feeds' clock (`--now`, `now=`); nil = the real time.
+    var now: Date?
 
     /// 10 GB/s: more than loopback delivers, so any larger value means "no throttle" anyway.
     static let maxThrottleBytesPerSecond = 10_000_000_000
@@ -25,6 +27,9 @@ final class SimulatorState: Sendable {
         var faultsApplied = 0
         /// When each data request arrived (Unix seconds), the last 100,000: the referee of rate limits.
         var requestTimes: [Double] = []
+        /// CAISO requests refused for coming sooner than the minimum interval after the last one.
+        var caisoTooFast = 0
+        var lastCAISORequest: Date?
     }
 
     private let counts: Mutex<Counts>
@@ -66,6 +71,33 @@ final class SimulatorState: Sendable {
         }
     }
 
+    /// Like ``takeFault(for:)`` for a response that is of several kinds at once (a CAISO ZIP is
+    /// `caiso`, `isoZip` and `iso`).
+    func takeFault(forAny targets: [FaultTarget]) -> SimulatorFault? {
+        counts.withLock { counts in
+            guard let fault = counts.config.fault, fault.target == .anyDataEndpoint || targets.contains(fault.target) else { return nil }
+            if counts.config.faultRemaining > 0 {
+                counts.config.faultRemaining -= 1
+                if counts.config.faultRemaining == 0 { counts.config.fault = nil }
+            }
+            counts.faultsApplied += 1
+            return fault
+        }
+    }
+
+    /// CAISO's referee: false (and counted) when this request comes less than `minimumInterval`
+    /// seconds (less 0.25 s of jitter) after the last admitted one; 0 turns it off.
+    func admitCAISORequest(at time: Date, minimumInterval: Double) -> Bool {
+        counts.withLock { counts in
+            if minimumInterval > 0, let last = counts.lastCAISORequest, time.timeIntervalSince(last) < minimumInterval - 0.25 {
+                counts.caisoTooFast += 1
+                return false
+            }
+            counts.lastCAISORequest = time
+            return true
+        }
+    }
+
     func update(_ change: (inout SimulatorConfig) -> Void) {
         counts.withLock { change(&$0.config) }
     }
@@ -76,6 +108,7 @@ final class SimulatorState: Sendable {
             counts.byPath = [:]
             counts.faultsApplied = 0
             counts.requestTimes = []
+            counts.caisoTooFast = 0
         }
     }
 
@@ -90,6 +123,7 @@ final class SimulatorState: Sendable {
                 ("faults_applied", .number(String(counts.faultsApplied))),
                 ("connections", .number(String(connections))),
                 ("request_times", .array(counts.requestTimes.map { JSONText.number(String(format: "%.6f", $0)) })),
+                ("caiso_too_fast", .number(String(counts.caisoTooFast))),
                 ("config", .object([
                     ("fault", .string(config.fault?.rawValue ?? "none")),
                     ("fault_remaining", .number(String(config.faultRemaining))),
@@ -97,6 +131,7 @@ final class SimulatorState: Sendable {
                     ("shape", .string(config.shape.rawValue)),
                     ("binding_none", .bool(config.bindingNone)),
                     ("throttle_bytes_per_second", .number(String(config.throttleBytesPerSecond))),
+                    ("now", .string(config.now.map(SimulatorClockText.iso8601) ?? "real")),
                 ])),
             ])
         }
