@@ -82,6 +82,7 @@ final class ZipArchiveTests: XCTestCase {
         }
         let archive = try ZipArchive(data)
         XCTAssertTrue(archive.recoveredFromLocalHeaders)
+        XCTAssertFalse(archive.isTruncated, "a whole archive with a bad directory is not cut")
         XCTAssertEqual(archive.members.map(\.name), ["a.csv", "b.csv"])
         let readA = try await read(archive, "a.csv")
         let readB = try await read(archive, "b.csv")
@@ -105,6 +106,8 @@ final class ZipArchiveTests: XCTestCase {
         let data = try pythonZip([("a.csv", a), ("b.csv", b)])
         let archive = try ZipArchive(data.prefix(data.count * 6 / 10))
         XCTAssertTrue(archive.recoveredFromLocalHeaders)
+        XCTAssertTrue(archive.isTruncated)
+        XCTAssertFalse(try ZipArchive(data).isTruncated)
         let readA = try await read(archive, "a.csv")
         XCTAssertEqual(String(decoding: readA, as: UTF8.self), a)
         do {

@@ -28,7 +28,7 @@ final class NYISOEndToEndTests: XCTestCase {
 
     var base: String { sim.url("/public/csv") }
 
-    func run(_ collector: String = "nyiso-rt-zonal-lbmp", _ extra: [String]) throws -> ScraperResult {
+    func run(_ extra: [String], collector: String = "nyiso-rt-zonal-lbmp") throws -> ScraperResult {
         try scraper.run(["run", collector, "--api-url", base, "--rate-limit", "0", "--log-format", "json"] + extra)
     }
 
@@ -80,7 +80,7 @@ final class NYISOEndToEndTests: XCTestCase {
         let springText = try await XCTUnwrapAsync(await stored(day("2025-03-09"), "20250309realtime_zone.csv"))
         XCTAssertEqual(dataLines(springText), 276 * 15)
 
-        let dayAhead = try run("nyiso-da-zonal-lbmp", ["--start-date", "2025-03-09", "--end-date", "2025-03-10"])
+        let dayAhead = try run(["--start-date", "2025-03-09", "--end-date", "2025-03-10"], collector: "nyiso-da-zonal-lbmp")
         XCTAssertEqual(dayAhead.count("collected"), 2, dayAhead.transcript)
         let springHours = try await XCTUnwrapAsync(await stored(day("2025-03-09"), "20250309damlbmp_zone.csv", group: "nyiso_da_zonal_lbmp"))
         XCTAssertEqual(dataLines(springHours), 23 * 15)

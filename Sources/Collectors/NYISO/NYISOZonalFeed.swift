@@ -97,6 +97,7 @@ struct NYISOZonalFeed: Sendable {
         }
         let archive = try ZipArchive(fetched)
         guard let member = archive.members.first(where: { $0.name == name }) else {
+            if archive.isTruncated { throw ZipError.truncated(member: name) }
             throw SourceNotPublished("\(name) is not in \(url) (the archive holds \(archive.members.count) day(s))")
         }
         return ContentStream(archive.chunks(of: member), expectedLength: member.uncompressedSize)

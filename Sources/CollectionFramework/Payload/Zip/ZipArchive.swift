@@ -29,6 +29,9 @@ public struct ZipArchive: Sendable {
     public let members: [Member]
     /// True when the central directory was missing or wrong and the members come from the local headers.
     public let recoveredFromLocalHeaders: Bool
+    /// True when the archive ends before its end record (a cut download): members may be missing,
+    /// so a member not found is not proof that the source lacks it.
+    public let isTruncated: Bool
 
     /// Lists the members of `data`; throws ``ZipError/notAZip(excerpt:)`` for bytes that are not a
     /// ZIP archive (an error page) and ``ZipError/truncated(member:)`` when not even one local
@@ -42,9 +45,12 @@ public struct ZipArchive: Sendable {
         if let central = Self.centralDirectoryEntries(bytes), Self.agreesWithLocalHeaders(central, bytes) {
             members = central.map(\.member)
             recoveredFromLocalHeaders = false
+            isTruncated = false
         } else {
-            members = try Self.localHeaderMembers(bytes)
+            let walk = try Self.localHeaderMembers(bytes)
+            members = walk.members
             recoveredFromLocalHeaders = true
+            isTruncated = walk.ranOffTheEnd
         }
     }
 
@@ -117,8 +123,9 @@ public struct ZipArchive: Sendable {
     }
 
     /// Walks the local headers from the start of the archive.
-    private static func localHeaderMembers(_ bytes: ZipBytes) throws(ZipError) -> [Member] {
+    private static func localHeaderMembers(_ bytes: ZipBytes) throws(ZipError) -> (members: [Member], ranOffTheEnd: Bool) {
         var members: [Member] = []
+        var ranOffTheEnd = false
         var position = 0
         while position + 4 <= bytes.count, bytes.u32(position) == Signature.local {
             let header = try localHeader(at: position, bytes)
@@ -128,12 +135,14 @@ public struct ZipArchive: Sendable {
                 dataEnd = member.dataOffset + size
                 guard dataEnd <= bytes.count else {
                     members.append(member) // read it to report the truncation where it happens
+                    ranOffTheEnd = true
                     break
                 }
             } else {
                 // Sizes follow the data: let the DEFLATE stream say where it ends.
                 guard member.method == 8, let length = ZipMemberReader.deflateLength(bytes.data, from: member.dataOffset) else {
                     members.append(member)
+                    ranOffTheEnd = true
                     break
                 }
                 member.compressedSize = length
@@ -150,7 +159,9 @@ public struct ZipArchive: Sendable {
             position = next
         }
         guard !members.isEmpty else { throw ZipError.truncated(member: nil) }
-        return members
+        // The walk stops at the central directory of a whole archive; anything else means it was cut.
+        let stop = bytes.u32(position)
+        return (members, ranOffTheEnd || (stop != Signature.central && stop != Signature.endOfCentralDirectory))
     }
 
     private static func localHeader(at offset: Int, _ bytes: ZipBytes) throws(ZipError) -> (member: Member, hasDataDescriptor: Bool) {
