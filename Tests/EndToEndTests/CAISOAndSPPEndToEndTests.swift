@@ -97,6 +97,23 @@ final class CAISOAndSPPEndToEndTests: XCTestCase {
         XCTAssertEqual(try sim.stats().faultsApplied, 6)
     }
 
+    func testTwoProcessesSharingRedisKeepCAISOsFiveSecondsBetweenThem() throws {
+        let oasis = try MisoSimulatorProcess(arguments: ["--caiso-min-interval", "5"])
+        let redis = try RedisServer()
+        defer { oasis.stop(); redis.stop() }
+        let runs = (0..<2).map { _ in ScraperInvocation() }
+        defer { runs.forEach { try? FileManager.default.removeItem(at: $0.directory) } }
+        let children = try runs.enumerated().map { index, scraper in
+            try scraper.start(["run", "caiso-lmp", "--date", index == 0 ? "2025-01-20" : "2025-01-21", "--param", "market=\(index == 0 ? "DAM" : "RTPD")",
+                               "--api-url", oasis.url(Self.caisoPath), "--log-format", "json",
+                               "--redis-host", "127.0.0.1", "--redis-port", String(redis.port), "--allow-mixed-sharing"])
+        }
+        for child in children { XCTAssertEqual(child.wait(timeout: 120), 0, child.stderr) }
+        let times = try oasis.stats().requestTimes.sorted()
+        XCTAssertEqual(times.count, 2, "no request was refused by the referee and retried")
+        XCTAssertGreaterThanOrEqual(times[1] - times[0], 4.75, "the two processes paced each other through Redis")
+    }
+
     // MARK: - SPP
 
     func testSPPDaysHaveOneObjectPerIntervalFileWithTheFallBackHourSuffixed() async throws {
@@ -114,7 +131,11 @@ final class CAISOAndSPPEndToEndTests: XCTestCase {
 
     func testAMissingSPPIntervalIsReportedNotFailedAndTheBAAColumnMayMove() async throws {
         try sim.setFault("spp-missing-interval")
-        let gap = try spp(["--date", "2025-01-20"])
+        let metrics = scraper.directory.appendingPathComponent("metrics.prom").path
+        let gap = try spp(["--date", "2025-01-20", "--metrics-file", metrics])
+        let exposition = try String(contentsOfFile: metrics, encoding: .utf8)
+        XCTAssertTrue(exposition.split(separator: "\n").contains { $0.hasPrefix("scraper_candidates_total{") && $0.contains("outcome=\"not_published\"") && $0.hasSuffix(" 1") },
+                      exposition)
         XCTAssertEqual(gap.status, 0, gap.transcript)
         XCTAssertEqual(gap.count("collected"), 287, gap.transcript)
         XCTAssertEqual(gap.count("not_published"), 1, gap.transcript)
@@ -128,6 +149,17 @@ final class CAISOAndSPPEndToEndTests: XCTestCase {
     }
 
     // MARK: - All collectors in one process
+
+    func testListShowsTheSevenTypesWithTheirRulesAndSeverities() throws {
+        let result = try scraper.run(["list"])
+        XCTAssertEqual(result.status, 0, result.transcript)
+        for type in ["miso.cts", "miso.exante_lmp", "miso.binding_constraints", "nyiso.rt_zonal_lbmp", "nyiso.da_zonal_lbmp", "caiso.lmp", "spp.rt_lmp"] {
+            XCTAssertTrue(result.stdout.contains("  \(type) "), "\(type): \(result.stdout)")
+        }
+        XCTAssertTrue(result.stdout.contains("rule nyiso_off_grid_stamp (warning):"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("rule caiso_interval_count (error):"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("--param market=one of DAM, RTPD, RTM"), result.stdout)
+    }
 
     func testRunAllWithMISOAndEveryISOCollectorHoldsThePerHostAndCAISOLimits() async throws {
         // CAISO is served by a second simulator (the same host, 127.0.0.1) so that each one's request log

@@ -90,8 +90,12 @@ final class NYISOEndToEndTests: XCTestCase {
         let recent = MarketDay(today, timeZone: eastern).start.addingTimeInterval(-2 * 86_400 + 7200)
         let date = CalendarDate(recent, in: eastern)
         try sim.setFault("nyiso-off-grid")
-        let result = try run(["--date", date.description])
+        let metrics = scraper.directory.appendingPathComponent("metrics.prom").path
+        let result = try run(["--date", date.description, "--metrics-file", metrics])
         XCTAssertEqual(result.count("collected"), 1, result.transcript)
+        let exposition = try String(contentsOfFile: metrics, encoding: .utf8)
+        XCTAssertTrue(exposition.split(separator: "\n").contains { $0.hasPrefix("scraper_validation_warnings_total{") && $0.contains("rule=\"nyiso_off_grid_stamp\"") && $0.hasSuffix(" 1") },
+                      exposition)
         let body = try sim.get("/public/csv/realtime/\(date.compact)realtime_zone.csv").body
         let record = try await XCTUnwrapAsync(await scraper.registry().get(sha256: ContentHash.sha256Hex(body), datasetGroup: group))
         let warnings = try XCTUnwrap(record.metadata["validation_warnings"], "\(record.metadata)")
