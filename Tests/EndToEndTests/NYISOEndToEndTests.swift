@@ -122,6 +122,9 @@ final class NYISOEndToEndTests: XCTestCase {
         let unknown = try scraper.run(["run", "nyiso-rt-zonal-lbmp", "--date", date.description])
         XCTAssertEqual(unknown.status, 64, unknown.transcript)
         XCTAssertTrue(unknown.stderr.contains("no_such_rule") && unknown.stderr.contains("nyiso_off_grid_stamp"), unknown.transcript)
+        let check = try scraper.run(["config", "check"])
+        XCTAssertEqual(check.status, 64, check.transcript)
+        XCTAssertTrue(check.stderr.contains("collectors.nyiso-rt-zonal-lbmp.rule_severity names unknown rule(s) no_such_rule"), check.transcript)
     }
 
     func testEachNYISOFaultEndsAsTheReferenceSays() async throws {

@@ -47,6 +47,16 @@ struct ConfigCommand: AsyncParsableCommand {
                 let count = result.problems.count
                 throw Exit.fail("\(count) problem\(count == 1 ? "" : "s") in \(path) for environment \(global.environment)", Exit.usage)
             }
+            // rule_severity: names against each type's declared rules (run and serve refuse them too).
+            let ruleProblems = configuration.collectors.compactMap { entry -> String? in
+                guard let type = catalog.type(named: entry.type) else { return nil }
+                return RuleSeverities.problems(in: entry.ruleSeverity, declared: type.rules, typeName: type.typeName)
+                    .map { "collectors.\(entry.name).\($0)" }
+            }
+            if !ruleProblems.isEmpty {
+                for problem in ruleProblems { _ = Exit.fail("\(path): \(problem)", Exit.usage) }
+                throw Exit.fail("\(ruleProblems.count) problem\(ruleProblems.count == 1 ? "" : "s") in \(path) for environment \(global.environment)", Exit.usage)
+            }
             if let bucket = configuration.settings.storage.bucket, !S3BucketName.isValid(bucket) {
                 throw Exit.fail(S3BucketName.problem(bucket, source: "storage.bucket (or S3_BUCKET)"), Exit.usage)
             }
