@@ -148,6 +148,41 @@ final class CAISOAndSPPEndToEndTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix("Interval,GMTIntervalEnd,BAA,"), text)
     }
 
+    // MARK: - Export
+
+    func testExportGivesTidyRowsInUTCForEachISO() throws {
+        XCTAssertEqual(try spp(["--date", "2025-11-02"]).count("collected"), 300)
+        let spp = try scraper.run(["export", "spp-rt-lmp", "--date", "2025-11-02", "--format", "csv"])
+        XCTAssertEqual(spp.status, 0, spp.transcript)
+        let sppLines = spp.stdout.split(whereSeparator: \.isNewline)  // CSV lines end CRLF
+        XCTAssertEqual(sppLines.count, 1 + 300 * 4, spp.stderr)
+        XCTAssertTrue(sppLines[0].hasPrefix("interval_start_utc,interval_end_utc,interval_end_central,location,"), "\(sppLines[0])")
+        XCTAssertEqual(sppLines.filter { $0.contains(",11/02/2025 01:05:00,AECI,") }.count, 2, "the two passes of 01:05")
+        XCTAssertEqual(Set(sppLines.dropFirst().map { $0.prefix(20) }).count, 300, "300 distinct UTC intervals")
+
+        XCTAssertEqual(try caiso(["--date", "2025-11-02"]).count("collected"), 1)
+        let caiso = try scraper.run(["export", "caiso-lmp", "--date", "2025-11-02", "--format", "csv"])
+        XCTAssertEqual(caiso.status, 0, caiso.transcript)
+        let caisoLines = caiso.stdout.split(whereSeparator: \.isNewline)  // CSV lines end CRLF
+        XCTAssertEqual(caisoLines.count, 1 + 25 * 3, "the long format pivoted: one row per hour and hub")
+        XCTAssertTrue(caisoLines[1].hasPrefix("2025-11-02T07:00:00Z,2025-11-02T08:00:00Z,2025-11-02,1,DAM,TH_NP15_GEN-APND,"), "\(caisoLines[1])")
+        let fields = caisoLines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let parts = fields[6...10].map { Double($0)! }
+        XCTAssertEqual(parts[0], parts[1] + parts[2] + parts[3] + parts[4], accuracy: 1e-4, "LMP beside its components: \(fields)")
+
+        let nyisoSim = try MisoSimulatorProcess()
+        defer { nyisoSim.stop() }
+        let run = try scraper.run(["run", "nyiso-rt-zonal-lbmp", "--date", "2025-11-02", "--api-url", nyisoSim.url("/public/csv"), "--rate-limit", "0"])
+        XCTAssertEqual(run.count("collected"), 1, run.transcript)
+        let nyiso = try scraper.run(["export", "nyiso-rt-zonal-lbmp", "--date", "2025-11-02", "--format", "csv"])
+        XCTAssertEqual(nyiso.status, 0, nyiso.transcript)
+        let nyisoLines = nyiso.stdout.split(whereSeparator: \.isNewline).dropFirst().filter { $0.contains(",CAPITL,") }
+        XCTAssertEqual(nyisoLines.count, 300)
+        XCTAssertEqual(Set(nyisoLines.map { $0.prefix(20) }).count, 300, "the repeated local stamps get distinct UTC times")
+        XCTAssertTrue(nyisoLines.contains { $0.hasPrefix("2025-11-02T05:00:00Z,2025-11-02T05:05:00Z,11/02/2025 01:05:00,CAPITL") }, "first pass, EDT")
+        XCTAssertTrue(nyisoLines.contains { $0.hasPrefix("2025-11-02T06:00:00Z,2025-11-02T06:05:00Z,11/02/2025 01:05:00,CAPITL") }, "second pass, EST")
+    }
+
     // MARK: - All collectors in one process
 
     func testListShowsTheSevenTypesWithTheirRulesAndSeverities() throws {

@@ -14,6 +14,16 @@ enum WallClockText {
         return seconds ? base + String(format: ":%02d", c.second!) : base
     }
 
+    /// The instant `MM/DD/YYYY HH:MM[:SS]` names in `zone` (an ambiguous fall-back time gives its first
+    /// occurrence), or nil for other text.
+    static func instant(_ text: String, in zone: TimeZone) -> Date? {
+        guard let p = parse(text) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar.date(from: DateComponents(year: p.date.year, month: p.date.month, day: p.date.day,
+                                                  hour: p.hour, minute: p.minute, second: p.second))
+    }
+
     /// The fields of `MM/DD/YYYY HH:MM[:SS]`, or nil for any other text.
     static func parse(_ text: String) -> (date: CalendarDate, hour: Int, minute: Int, second: Int)? {
         let bytes = Array(text.utf8)

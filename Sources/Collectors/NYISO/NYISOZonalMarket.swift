@@ -28,10 +28,17 @@ enum NYISOZonalMarket: String, Sendable {
     /// interval is *unconfirmed* in the reference; this follows "interval end" literally). Day ahead:
     /// each hour's start, `00:00` to `23:00`. In the fall-back hour the local stamps repeat.
     func expectedStamps(_ day: CalendarDate) -> [String] {
+        expectedIntervals(day).map(\.stamp)
+    }
+
+    /// Each stamp of ``expectedStamps(_:)`` with the UTC start of its interval.
+    func expectedIntervals(_ day: CalendarDate) -> [(stamp: String, start: Date)] {
         let market = MarketDay(day, timeZone: Self.timeZone)
         switch self {
-        case .realTime: return market.intervalEnds(minutes: 5).map { WallClockText.format($0, in: Self.timeZone, seconds: true) }
-        case .dayAhead: return market.intervalStarts(minutes: 60).map { WallClockText.format($0, in: Self.timeZone, seconds: false) }
+        case .realTime:
+            return market.intervalEnds(minutes: 5).map { (WallClockText.format($0, in: Self.timeZone, seconds: true), $0.addingTimeInterval(-300)) }
+        case .dayAhead:
+            return market.intervalStarts(minutes: 60).map { (WallClockText.format($0, in: Self.timeZone, seconds: false), $0) }
         }
     }
 }
