@@ -40,7 +40,7 @@ final class SPPDayAheadCollectorTests: XCTestCase {
     private struct Refused: Error {}
     private let later = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15: every test day is over
 
-    private func collector(_ severities: [String: RuleSeverity] = [:]) throws -> SPPDayAheadLMPCollector {
+    private func sppDA(_ severities: [String: RuleSeverity] = [:]) throws -> SPPDayAheadLMPCollector {
         var configuration = CollectorConfiguration(name: "spp-da-lmp", apiURL: "http://127.0.0.1:9/dl")
         configuration.ruleSeverities = severities
         return try SPPDayAheadLMPCollector(configuration: configuration)
@@ -51,18 +51,18 @@ final class SPPDayAheadCollectorTests: XCTestCase {
     }
 
     private func candidate(_ day: String, _ collector: SPPDayAheadLMPCollector? = nil) throws -> DownloadCandidate {
-        try (collector ?? self.collector()).candidates(for: request(day))[0]
+        try (collector ?? self.sppDA()).candidates(for: request(day))[0]
     }
 
     /// The rule of the first refusing failure, or nil when the payload is valid.
     private func rule(_ payload: Data, _ day: String = "2025-01-20", _ severities: [String: RuleSeverity] = [:]) throws -> String? {
-        let collector = try collector(severities)
+        let collector = try sppDA(severities)
         return collector.validate(payload, for: try candidate(day, collector)).failure?.rule
     }
 
     private func report(_ payload: Data, _ day: String, _ severities: [String: RuleSeverity] = [:],
                         file: StaticString = #filePath, line: UInt = #line) throws -> ValidationReport {
-        let collector = try collector(severities)
+        let collector = try sppDA(severities)
         let result = collector.validate(payload, for: try candidate(day, collector))
         guard case .valid(let report) = result else {
             XCTFail("refused: \(result.failure.map { "[\($0.rule)] \($0.reason)" } ?? "?")", file: file, line: line)
@@ -79,7 +79,7 @@ final class SPPDayAheadCollectorTests: XCTestCase {
         let warnings = SPPDayAheadLMPCollector.rules.filter { $0.defaultSeverity == .warning }.map(\.name)
         XCTAssertEqual(warnings, ["spp_da_dst_hour_count", "spp_da_lmp_sum"], "the facts the reference leaves unconfirmed")
         XCTAssertNil(SPPDayAheadLMPCollector.politeness, "SPP publishes no request limit")
-        XCTAssertEqual(try collector().datasetGroup, "spp_da_lmp")
+        XCTAssertEqual(try sppDA().datasetGroup, "spp_da_lmp")
     }
 
     func testOneFilePerMarketDayNamedAndFiledByTheDay() throws {
@@ -97,7 +97,7 @@ final class SPPDayAheadCollectorTests: XCTestCase {
         // The folder is the market day's month, also on the month's first day.
         XCTAssertTrue(try candidate("2025-08-01").url.hasSuffix("%2F2025%2F08%2FBy_Day%2FDA-LMP-SL-202508010100.csv"))
 
-        let range = try collector().candidates(for: CollectionRequest(mode: .range(CalendarDate(iso: "2025-03-08")!, CalendarDate(iso: "2025-03-10")!),
+        let range = try sppDA().candidates(for: CollectionRequest(mode: .range(CalendarDate(iso: "2025-03-08")!, CalendarDate(iso: "2025-03-10")!),
                                                                      collectionTime: later))
         XCTAssertEqual(range.map(\.identifier), ["DA-LMP-SL-202503080100.csv", "DA-LMP-SL-202503090100.csv", "DA-LMP-SL-202503100100.csv"])
         XCTAssertEqual(range.map { $0.metadata["market_hours"] }, [.int(24), .int(23), .int(24)])
@@ -107,7 +107,7 @@ final class SPPDayAheadCollectorTests: XCTestCase {
     func testASnapshotAsksForTodayAndTomorrowInCentralTime() throws {
         // 03:30Z on the 21st is 21:30 CST on the 20th: the UTC day would be one too late.
         let at = Date(timeIntervalSince1970: 1_737_430_200)
-        let snapshot = try collector().candidates(for: CollectionRequest(mode: .snapshot, collectionTime: at))
+        let snapshot = try sppDA().candidates(for: CollectionRequest(mode: .snapshot, collectionTime: at))
         XCTAssertEqual(snapshot.map(\.identifier), ["DA-LMP-SL-202501200100.csv", "DA-LMP-SL-202501210100.csv"])
         XCTAssertEqual(snapshot.map(\.partitionDate), [CalendarDate(iso: "2025-01-20"), CalendarDate(iso: "2025-01-21")])
         XCTAssertEqual(snapshot[0].metadata["collection_mode"], .string("snapshot"))
@@ -116,12 +116,12 @@ final class SPPDayAheadCollectorTests: XCTestCase {
 
     func testDaysAfterTomorrowFiltersAndBadAddressesAreRefused() throws {
         let at = Date(timeIntervalSince1970: 1_737_430_200)  // 2025-01-20 21:30 Central
-        XCTAssertEqual(try collector().candidates(for: CollectionRequest(mode: .day(CalendarDate(iso: "2025-01-21")!), collectionTime: at)).count, 1)
-        XCTAssertThrowsError(try collector().candidates(for: CollectionRequest(mode: .range(CalendarDate(iso: "2025-01-20")!, CalendarDate(iso: "2025-01-22")!),
+        XCTAssertEqual(try sppDA().candidates(for: CollectionRequest(mode: .day(CalendarDate(iso: "2025-01-21")!), collectionTime: at)).count, 1)
+        XCTAssertThrowsError(try sppDA().candidates(for: CollectionRequest(mode: .range(CalendarDate(iso: "2025-01-20")!, CalendarDate(iso: "2025-01-22")!),
                                                                               collectionTime: at))) { error in
             XCTAssertTrue("\(error)".contains("no file for 2025-01-22 yet") && "\(error)".contains("ask for days up to 2025-01-21"), "\(error)")
         }
-        XCTAssertThrowsError(try collector().candidates(for: CollectionRequest(mode: .day(CalendarDate(iso: "2025-01-20")!), filters: ["node": "X"],
+        XCTAssertThrowsError(try sppDA().candidates(for: CollectionRequest(mode: .day(CalendarDate(iso: "2025-01-20")!), filters: ["node": "X"],
                                                                               collectionTime: at))) { error in
             XCTAssertTrue("\(error)".contains("node"), "\(error)")
         }
@@ -133,11 +133,11 @@ final class SPPDayAheadCollectorTests: XCTestCase {
     func testTheDSTDaysHave23And25HoursPerLocation() throws {
         for (day, hours) in [("2025-01-20", 24), ("2025-03-09", 23), ("2025-11-02", 25)] {
             let payload = ISOPayloads.sppDayAhead(day, locations: 4)
-            let report = try report(payload, day)
-            XCTAssertEqual(report.recordCount, 4 * hours, day)
-            XCTAssertEqual(report.labels["market_hours"], String(hours), day)
-            XCTAssertEqual(report.warnings, [], day)
-            XCTAssertEqual(report.shape, "csv")
+            let checked = try report(payload, day)
+            XCTAssertEqual(checked.recordCount, 4 * hours, day)
+            XCTAssertEqual(checked.labels["market_hours"], String(hours), day)
+            XCTAssertEqual(checked.warnings, [], day)
+            XCTAssertEqual(checked.shape, "csv")
         }
         let spring = String(decoding: ISOPayloads.sppDayAhead("2025-03-09", locations: 1), as: UTF8.self)
         XCTAssertFalse(spring.contains("03/09/2025 02:00:00"), "the spring day skips hour ending 02:00")
@@ -185,7 +185,7 @@ final class SPPDayAheadCollectorTests: XCTestCase {
             if hour == 3 { f[1] = "01/20/2025 10:05:00" }
             return f
         }
-        let collector = try collector()
+        let collector = try sppDA()
         let failure = collector.validate(offGrid, for: try candidate("2025-01-20", collector)).failure
         XCTAssertEqual(failure?.rule, "spp_da_gmt_interval")
         XCTAssertEqual(failure?.recordIndex, 11, "hour 4's first row is record 11 (the header is 1)")
@@ -253,7 +253,7 @@ final class SPPDayAheadCollectorTests: XCTestCase {
 
     func testEveryLocationHasEveryHourOfANormalDay() throws {
         let missing = ISOPayloads.sppDayAhead("2025-01-20") { hour, i, fields in hour == 13 && i == 1 ? nil : fields }
-        let collector = try collector()
+        let collector = try sppDA()
         let failure = collector.validate(missing, for: try candidate("2025-01-20", collector)).failure
         XCTAssertEqual(failure?.rule, "spp_da_hour_count")
         XCTAssertEqual(failure?.values["value"], "SL_1")
@@ -300,7 +300,7 @@ final class SPPDayAheadCollectorTests: XCTestCase {
     // MARK: - Robustness
 
     func testRandomBytesAndTruncationsAreJudgedWithoutCrashing() throws {
-        let collector = try collector()
+        let collector = try sppDA()
         let c = try candidate("2025-01-20", collector)
         var rng = SplitMix64(seed: 4_117)
         for round in 0..<2_000 {
@@ -323,7 +323,7 @@ final class SPPDayAheadCollectorTests: XCTestCase {
     }
 
     func testRandomMutationsNeverCrashAndAcceptedOnesStillObeyTheRules() throws {
-        let collector = try collector()
+        let collector = try sppDA()
         let c = try candidate("2025-01-20", collector)
         let utcEnds = Set(ISOPayloads.sppDAHourEnds("2025-01-20").flatMap { end in
             [true, false].map { ISOPayloads.wall(end, ISOPayloads.utc, seconds: $0) }

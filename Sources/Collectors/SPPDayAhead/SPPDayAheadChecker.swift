@@ -13,11 +13,11 @@ enum SPPDayAheadSchema {
     static let prices = ["LMP", "MLC", "MCC", "MEC"]
 
     static let schema = CSVSchema(
-        columns: [.init(interval), .init(gmt, alternatives: ["GMT Interval"]),
-                  .init(location, alternatives: ["Settlement Location Name"]), .init(pnode, alternatives: ["PNODE Name"])]
-            + prices.map { .init($0) },
+        columns: [CSVSchema.Column(interval), CSVSchema.Column(gmt, alternatives: ["GMT Interval"]),
+                  CSVSchema.Column(location, alternatives: ["Settlement Location Name"]), CSVSchema.Column(pnode, alternatives: ["PNODE Name"])]
+            + prices.map { CSVSchema.Column($0) },
         minimumRows: 1,
-        rowRules: prices.map(finite))
+        rowRules: prices.map { SPPDayAheadSchema.finite($0) })
 
     /// A price column holds a finite decimal number (`CSVSchema.numeric` would take `nan` and `inf`,
     /// which `Double(_:)` parses; `MisoTimeText.decimal` refuses them).
