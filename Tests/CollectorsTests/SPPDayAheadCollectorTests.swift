@@ -344,7 +344,7 @@ final class SPPDayAheadCollectorTests: XCTestCase {
             // Re-read what was accepted, independently of the validator.
             let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
             guard let header = lines.first, let g = header.firstIndex(of: "GMTIntervalEnd"), let l = header.firstIndex(of: "Settlement Location"),
-                  let lmp = header.firstIndex(of: "LMP") else { XCTFail("accepted without the header: \(header)"); continue }
+                  let lmp = header.firstIndex(of: "LMP") else { XCTFail("accepted without the header: \(lines.first ?? [])"); continue }
             let rows = lines.dropFirst().filter { $0 != [""] }
             XCTAssertEqual(report.recordCount, rows.count)
             var perLocation: [String: Set<String>] = [:]
