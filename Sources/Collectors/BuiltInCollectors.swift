@@ -11,5 +11,6 @@ public enum BuiltInCollectors {
         NYISODayAheadZonalLBMPCollector.self,
         CAISOLMPCollector.self,
         SPPRealTimeLMPCollector.self,
+        SPPDayAheadLMPCollector.self,
     ]
 }

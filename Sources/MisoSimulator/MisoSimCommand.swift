@@ -52,7 +52,7 @@ struct MisoSimCommand: AsyncParsableCommand {
     @Option(name: .customLong("caiso-min-interval"), help: "CAISO's rule: least seconds between SingleZip requests; sooner is a 429 (0 = off).")
     var caisoMinInterval = 5.0
 
-    @Option(name: .customLong("spp-locations"), help: "Settlement locations per SPP interval file.")
+    @Option(name: .customLong("spp-locations"), help: "Settlement locations per SPP interval file (and per hour of an SPP day-ahead file).")
     var sppLocations = 30
 
     @Flag(name: .customLong("log-requests"), help: "Log each request to stderr.")

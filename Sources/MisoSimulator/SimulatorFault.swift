@@ -73,6 +73,22 @@ enum SimulatorFault: String, CaseIterable, ExpressibleByArgument {
     case sppMissingInterval = "spp-missing-interval"
     /// SPP's BAA column third instead of last.
     case sppBAAThird = "spp-baa-third"
+    /// SPP day-ahead: the second settlement location lacks its 14th hour (`spp_da_hour_count`, or the DST days' rule).
+    case sppDAMissingHour = "spp-da-missing-hour"
+    /// SPP day-ahead: the first data row repeated at the end (`spp_da_duplicate_row`).
+    case sppDADuplicateRow = "spp-da-duplicate-row"
+    /// SPP day-ahead: one LMP written `N/A` (`spp_da_price`).
+    case sppDABadPrice = "spp-da-bad-price"
+    /// SPP day-ahead: the day before's hours under this day's name (`spp_da_gmt_interval`).
+    case sppDAWrongDay = "spp-da-wrong-day"
+    /// SPP day-ahead: the `Interval` column written in UTC, not Central time (`spp_da_interval`).
+    case sppDAIntervalUTC = "spp-da-interval-utc"
+    /// SPP day-ahead: one LMP 0.50 off MEC + MCC + MLC (`spp_da_lmp_sum`, a warning: the file is stored).
+    case sppDALMPSum = "spp-da-lmp-sum"
+    /// SPP day-ahead: stamps without seconds (valid: "some DA files omit seconds" [U]).
+    case sppDANoSeconds = "spp-da-no-seconds"
+    /// SPP day-ahead: the BAA column third instead of last (valid).
+    case sppDABAAThird = "spp-da-baa-third"
     /// Any ISO feed: HTTP 200 with `<root>Error Downloading Content - NO Results</root>`.
     case xmlError200 = "xml-error-200"
 
@@ -90,6 +106,8 @@ enum SimulatorFault: String, CaseIterable, ExpressibleByArgument {
         case .zipTruncated, .zipBadCentralDirectory: return .isoZip
         case .caisoNoData, .caisoInvalidRequest, .caiso429: return .caiso
         case .sppMissingInterval, .sppBAAThird: return .spp
+        case .sppDAMissingHour, .sppDADuplicateRow, .sppDABadPrice, .sppDAWrongDay, .sppDAIntervalUTC, .sppDALMPSum,
+             .sppDANoSeconds, .sppDABAAThird: return .sppDayAhead
         case .xmlError200: return .iso
         }
     }
@@ -112,6 +130,8 @@ enum FaultTarget: Equatable {
     case isoZip
     case caiso
     case spp
+    /// An SPP day-ahead file.
+    case sppDayAhead
     /// Any ISO feed.
     case iso
 }

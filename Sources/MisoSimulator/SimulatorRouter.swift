@@ -11,7 +11,7 @@ struct SimulatorLaunch {
     var caisoNodes = 20
     /// CAISO's referee: the least seconds between two SingleZip requests (0 = off).
     var caisoMinimumInterval = 5.0
-    /// Settlement locations per SPP interval file.
+    /// Settlement locations per SPP interval file (and per hour of an SPP day-ahead file).
     var sppLocations = 30
 }
 
@@ -57,7 +57,7 @@ final class SimulatorRouter: Sendable {
         guard let feed = FeedRoute.matching(request.path) else {
             let known = FeedRoute.all.map(\.path)
             return Self.error(404, "no such endpoint \(request.path): the simulator serves \(known.joined(separator: ", ")), "
-                              + "/public/csv/{realtime,damlbmp}/…, \(CAISOFeed.path), \(SPPFeed.path)?path=… and /_sim/{stats,config,reset}")
+                              + "/public/csv/{realtime,damlbmp}/…, \(CAISOFeed.path), \(SPPFeed.path)?path=…, \(SPPDayAheadFeed.path)?path=… and /_sim/{stats,config,reset}")
         }
         guard request.method == "GET" || request.method == "HEAD" else {
             return Self.error(405, "\(request.method) is not allowed on \(request.path): use GET", headers: [("Allow", "GET, HEAD")])

@@ -1,11 +1,12 @@
 import Foundation
 import LoopbackHTTP
 
-/// Routes the three ISO feeds (NYISO under `/public/csv/`, CAISO `SingleZip`, SPP's file browser),
+/// Routes the three ISO feeds (NYISO under `/public/csv/`, CAISO `SingleZip`, SPP's file browser:
+/// real-time interval files and day-ahead daily files),
 /// with their faults and CAISO's 5-second referee. The MISO feeds keep their own router.
 enum ISOFeeds {
     static func handles(_ path: String) -> Bool {
-        path.hasPrefix("/public/csv/") || path == CAISOFeed.path || path == SPPFeed.path
+        path.hasPrefix("/public/csv/") || path == CAISOFeed.path || path == SPPFeed.path || path == SPPDayAheadFeed.path
     }
 
     /// How a ZIP answer is broken, if the fault says so.
@@ -37,6 +38,14 @@ enum ISOFeeds {
             if let early = SimulatorRouter.statusFault(fault) { return early }
             if fault == .xmlError200 { return xmlError }
             let feed = SPPFeed(seed: launch.seed, now: now, locationCount: launch.sppLocations)
+            guard let body = feed.body(path: request.query("path"), fault: fault) else { return notFound(request) }
+            return shaped(body, contentType: "text/csv", fault: fault)
+        }
+        if path == SPPDayAheadFeed.path {
+            let fault = state.takeFault(forAny: [.sppDayAhead, .iso])
+            if let early = SimulatorRouter.statusFault(fault) { return early }
+            if fault == .xmlError200 { return xmlError }
+            let feed = SPPDayAheadFeed(seed: launch.seed, now: now, locationCount: launch.sppLocations)
             guard let body = feed.body(path: request.query("path"), fault: fault) else { return notFound(request) }
             return shaped(body, contentType: "text/csv", fault: fault)
         }
