@@ -61,6 +61,32 @@ final class CSVStreamingValidatorTests: XCTestCase {
         XCTAssertEqual(validate(cut, chunk: 6).failure?.rule, "csv_truncated")
     }
 
+    func testTheRowNumberIsTheFailingRowsWhateverTheChunkSize() throws {
+        var text = Self.header + "\r\n"
+        for i in 0..<40 { text += #""02/18/2016 00:05:00","Z\#(i)",61757,"# + (i == 9 ? "nan" : "21.53") + ",1.69,0.00\r\n" }
+        for size in [7, 100, 1 << 20] {
+            let failure = try XCTUnwrap(validate(text, chunk: size).failure, "chunks of \(size)")
+            XCTAssertEqual(failure.recordIndex, 11, "record 11 (the header is 1), chunks of \(size)")
+            XCTAssertEqual(failure.values["value"], "nan", "nan is not a price")
+        }
+    }
+
+    func testOnlyPlainDecimalsAreNumbers() {
+        for good in ["0", "-12.5", "+3", "21.53", "1.2E-3", "7e10"] { XCTAssertTrue(CSVSchema.isPlainDecimal(good), good) }
+        for bad in ["", "nan", "NaN", "inf", "-Infinity", "0x1p3", "1e", ".", "1.2.3", "1-2", " 1", "1e400", "--1"] {
+            XCTAssertFalse(CSVSchema.isPlainDecimal(bad), bad)
+        }
+    }
+
+    func testAnOptionalColumnIsReadWhenPresentAndNotRequired() {
+        let schema = CSVSchema(columns: [.init("a"), .init("BAA", optional: true)], rowRules: [CSVSchema.numeric("a")])
+        var without = CSVStreamingValidator(schema: schema)
+        XCTAssertNil(without.consume(Data("a,b\n1,2\n".utf8)))
+        XCTAssertTrue(without.finish().isValid)
+        var with = CSVStreamingValidator(schema: schema)
+        XCTAssertEqual(with.consume(Data("BAA,a\nSPP,x\n".utf8))?.field, "a", "the column is found wherever it stands")
+    }
+
     func testQuotedFieldsKeepCommasQuotesAndLineBreaks() {
         var reader = CSVRecordReader()
         let records = reader.consume(Data("a,\"b, c\",\"say \"\"hi\"\"\",\"two\nlines\"\r\nlast,row".utf8))

@@ -115,7 +115,7 @@ final class ConfigurationTests: XCTestCase {
             .deletingLastPathComponent().appendingPathComponent("collectors.yaml").path
         let vars = ["S3_BUCKET": "b", "REDIS_HOST": "h", "KAFKA_CONNECTION_STRING": "k:9092"]
         for env in ["dev", "staging", "prod"] {
-            let c = try ScraperConfiguration.load(path: path, environment: env, variables: vars, knownTypes: ["miso.cts", "miso.exante_lmp", "miso.binding_constraints", "nyiso.rt_zonal_lbmp", "nyiso.da_zonal_lbmp", "caiso.lmp", "spp.rt_lmp"])
+            let c = try ScraperConfiguration.load(path: path, environment: env, variables: vars, knownTypes: ["miso.cts", "miso.exante_lmp", "miso.binding_constraints", "nyiso.rt_zonal_lbmp", "nyiso.da_zonal_lbmp", "caiso.lmp", "spp.rt_lmp", "spp.da_lmp"])
             let cts = try XCTUnwrap(c.collectors.first { $0.type == "miso.cts" })
             XCTAssertEqual(cts.http.rateLimitPerMinute, 1, "the live feed must be fetched at most once a minute")
             XCTAssertEqual(cts.schedule, "*/15 * * * *")

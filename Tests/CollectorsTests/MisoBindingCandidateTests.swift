@@ -17,7 +17,7 @@ final class MisoBindingCandidateTests: XCTestCase {
     func testRegistrationTypeNameAndDatasetGroup() throws {
         XCTAssertEqual(MisoBindingConstraintsCollector.typeName, "miso.binding_constraints")
         XCTAssertTrue(BuiltInCollectors.all.contains { $0 == MisoBindingConstraintsCollector.self })
-        XCTAssertEqual(CollectorCatalog(BuiltInCollectors.all).typeNames, ["caiso.lmp", "miso.binding_constraints", "miso.cts", "miso.exante_lmp", "nyiso.da_zonal_lbmp", "nyiso.rt_zonal_lbmp", "spp.rt_lmp"])
+        XCTAssertEqual(CollectorCatalog(BuiltInCollectors.all).typeNames, ["caiso.lmp", "miso.binding_constraints", "miso.cts", "miso.exante_lmp", "nyiso.da_zonal_lbmp", "nyiso.rt_zonal_lbmp", "spp.da_lmp", "spp.rt_lmp"])
         XCTAssertEqual(try collector().datasetGroup, "miso_binding_constraints_realtime")
         XCTAssertEqual(ScraperConfiguration.defaultName(forType: MisoBindingConstraintsCollector.typeName), "miso-binding-constraints")
     }

@@ -7,7 +7,7 @@ enum SPPIntervalSchema {
     static let interval = "Interval", gmt = "GMTIntervalEnd", location = "Settlement Location", pnode = "Pnode"
     static let prices = ["LMP", "MLC", "MCC", "MEC"]
 
-    static let schema = CSVSchema(columns: ([interval, gmt, location, pnode] + prices).map { .init($0) }, minimumRows: 1,
+    static let schema = CSVSchema(columns: ([interval, gmt, location, pnode] + prices).map { .init($0) } + [.init("BAA", optional: true)], minimumRows: 1,
                                   rowRules: prices.map { CSVSchema.numeric($0, rule: "spp_price") })
 }
 

@@ -7,9 +7,12 @@ public struct CSVSchema: Sendable {
     public struct Column: Sendable {
         public var name: String
         public var alternatives: [String]
-        public init(_ name: String, alternatives: [String] = []) {
+        /// A column some files have and others lack (SPP's BAA): read when present, never required.
+        public var optional: Bool
+        public init(_ name: String, alternatives: [String] = [], optional: Bool = false) {
             self.name = name
             self.alternatives = alternatives
+            self.optional = optional
         }
     }
 
@@ -33,13 +36,37 @@ public struct CSVSchema: Sendable {
         self.rowRules = rowRules
     }
 
-    /// A rule that `column` holds a decimal number (rule `numeric_<column>` unless named).
+    /// A rule that `column` holds a decimal number written plainly (`-12.5`, `3`, `1.2E-3`): not `nan`,
+    /// `inf` or hexadecimal, which `Double(_:)` would take (rule `numeric` unless named). A column the
+    /// file lacks (an optional one) passes.
     public static func numeric(_ column: String, rule: String? = nil) -> @Sendable (Row) -> CSVValidationFailure? {
         { row in
-            let value = row[column]
-            guard Double(value.trimmingCharacters(in: .whitespaces)) == nil else { return nil }
+            guard let value = row.values[column] else { return nil }
+            guard !isPlainDecimal(value.trimmingCharacters(in: .whitespaces)) else { return nil }
             return CSVValidationFailure(rule: rule ?? "numeric", row: row.number, column: column, value: value, reason: "is not a number")
         }
+    }
+
+    /// Digits with an optional sign, fraction and exponent, and finite.
+    public static func isPlainDecimal(_ text: String) -> Bool {
+        var sawDigit = false, sawDot = false, sawExponent = false
+        var previous: UInt8 = 0
+        for (index, byte) in text.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): sawDigit = true
+            case UInt8(ascii: "-"), UInt8(ascii: "+"):
+                guard index == 0 || previous == UInt8(ascii: "e") || previous == UInt8(ascii: "E") else { return false }
+            case UInt8(ascii: "."):
+                guard !sawDot, !sawExponent else { return false }
+                sawDot = true
+            case UInt8(ascii: "e"), UInt8(ascii: "E"):
+                guard sawDigit, !sawExponent else { return false }
+                sawExponent = true
+            default: return false
+            }
+            previous = byte
+        }
+        return sawDigit && (Double(text)?.isFinite ?? false)
     }
 }
 
@@ -104,6 +131,9 @@ public struct CSVStreamingValidator: StreamingValidator, Sendable {
     private var positions: [String: Int] = [:]
     private var headerWidth = 0
     private var rows = 0
+    /// Records checked so far (the header is record 1): a chunk completes many records, so the
+    /// reader's own count is the chunk's end, not the record's number.
+    private var recordsChecked = 0
     private var failure: CSVValidationFailure?
     private var warnings = ValidationWarningTally()
 
@@ -127,7 +157,7 @@ public struct CSVStreamingValidator: StreamingValidator, Sendable {
     public mutating func finish() -> ValidationResult {
         if let failure { return .invalid(failure.validationFailure) }
         if reader.isInsideQuotes {
-            return .invalid(CSVValidationFailure(rule: "csv_truncated", row: reader.recordsRead + 1,
+            return .invalid(CSVValidationFailure(rule: "csv_truncated", row: recordsChecked + 1,
                                                  reason: "the file ends inside a quoted field: it was cut off").validationFailure)
         }
         if let last = reader.finish(), let failure = check(last) { return .invalid(failure.validationFailure) }
@@ -165,11 +195,13 @@ public struct CSVStreamingValidator: StreamingValidator, Sendable {
     }
 
     private mutating func check(_ record: [String]) -> CSVValidationFailure? {
-        let number = reader.recordsRead
+        recordsChecked += 1
+        let number = recordsChecked
         if headerWidth == 0 {
             let names = record.map { $0.trimmingCharacters(in: .whitespaces) }
             for column in schema.columns {
                 guard let index = ([column.name] + column.alternatives).lazy.compactMap({ names.firstIndex(of: $0) }).first else {
+                    if column.optional { continue }
                     return CSVValidationFailure(rule: "csv_header", row: 1, column: column.name,
                                                 reason: "is missing from the header \(names)")
                 }
