@@ -101,19 +101,22 @@ final class SimulatorRouter: Sendable {
 
     /// Serialises `json` and applies a transport fault (slow, truncated, html, huge) if one is active.
     private func shaped(_ json: JSONText, fault: SimulatorFault?) -> LoopbackHTTPResponse {
-        let body = Data(json.serialized.utf8)
-        let jsonType = Self.jsonType
+        if fault == .huge { return HugePayload.response(today: launch.today, nodes: launch.nodes, seed: launch.seed) }
+        return Self.shaped(Data(json.serialized.utf8), headers: Self.jsonType, fault: fault)
+    }
+
+    /// `body` with `headers`, changed by the transport fault that alters a body (slow, truncated, html)
+    /// if one is active: the same for every feed, JSON or not.
+    static func shaped(_ body: Data, headers: [(name: String, value: String)], fault: SimulatorFault?) -> LoopbackHTTPResponse {
         switch fault {
         case .slow:
-            return .paced(headers: jsonType, body: body, chunkCount: 11, delay: 0.5)
+            return .paced(headers: headers, body: body, chunkCount: 11, delay: 0.5)
         case .truncated:
-            return .truncated(headers: jsonType, body: body.prefix(body.count / 2), declaredLength: body.count)
+            return .truncated(headers: headers, body: body.prefix(body.count / 2), declaredLength: body.count)
         case .html:
-            return .text(Self.htmlErrorPage, contentType: "text/html; charset=utf-8")
-        case .huge:
-            return HugePayload.response(today: launch.today, nodes: launch.nodes, seed: launch.seed)
+            return .text(htmlErrorPage, contentType: "text/html; charset=utf-8")
         default:
-            return LoopbackHTTPResponse(status: 200, headers: jsonType, data: body)
+            return LoopbackHTTPResponse(status: 200, headers: headers, data: body)
         }
     }
 

@@ -60,15 +60,7 @@ final class SimulatorState: Sendable {
 
     /// Returns the configured fault when it applies to `target` and uses up one of its requests.
     func takeFault(for target: FaultTarget) -> SimulatorFault? {
-        counts.withLock { counts in
-            guard let fault = counts.config.fault, fault.target == .anyDataEndpoint || fault.target == target else { return nil }
-            if counts.config.faultRemaining > 0 {
-                counts.config.faultRemaining -= 1
-                if counts.config.faultRemaining == 0 { counts.config.fault = nil }
-            }
-            counts.faultsApplied += 1
-            return fault
-        }
+        takeFault(forAny: [target])
     }
 
     /// Like ``takeFault(for:)`` for a response that is of several kinds at once (a CAISO ZIP is

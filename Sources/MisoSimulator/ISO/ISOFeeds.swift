@@ -19,55 +19,58 @@ enum ISOFeeds {
     }
 
     static func response(_ request: LoopbackHTTPRequest, launch: SimulatorLaunch, state: SimulatorState) -> LoopbackHTTPResponse {
-        let config = state.currentConfig
-        let now = config.now ?? Date()
+        let now = state.currentConfig.now ?? Date()
         let path = request.path
         if path == CAISOFeed.path {
             if !state.admitCAISORequest(at: Date(), minimumInterval: launch.caisoMinimumInterval) { return caiso429 }
-            let fault = state.takeFault(forAny: [.caiso, .isoZip, .iso])
-            if let early = SimulatorRouter.statusFault(fault) { return early }
-            if fault == .caiso429 { return caiso429 }
-            if fault == .xmlError200 { return xmlError }
-            let feed = CAISOFeed(seed: launch.seed, now: now, nodeCount: launch.caisoNodes)
-            let (body, name) = feed.answer(request, breakage: breakage(fault), fault: fault)
-            return shaped(body, contentType: "application/x-zip-compressed", fault: fault,
-                          extra: [("Content-Disposition", "inline; filename=\(name);")])
+            return serve(request, state: state, targets: [.caiso, .isoZip, .iso]) { fault in
+                if fault == .caiso429 { return .early(caiso429) }
+                let (body, name) = CAISOFeed(seed: launch.seed, now: now, nodeCount: launch.caisoNodes)
+                    .answer(request, breakage: breakage(fault), fault: fault)
+                return .body(body, [("Content-Type", "application/x-zip-compressed"), ("Content-Disposition", "inline; filename=\(name);")])
+            }
         }
         if path == SPPFeed.path {
-            let fault = state.takeFault(forAny: [.spp, .iso])
-            if let early = SimulatorRouter.statusFault(fault) { return early }
-            if fault == .xmlError200 { return xmlError }
-            let feed = SPPFeed(seed: launch.seed, now: now, locationCount: launch.sppLocations)
-            guard let body = feed.body(path: request.query("path"), fault: fault) else { return notFound(request) }
-            return shaped(body, contentType: "text/csv", fault: fault)
+            return serve(request, state: state, targets: [.spp, .iso]) { fault in
+                csv(SPPFeed(seed: launch.seed, now: now, locationCount: launch.sppLocations).body(path: request.query("path"), fault: fault))
+            }
         }
         if path == SPPDayAheadFeed.path {
-            let fault = state.takeFault(forAny: [.sppDayAhead, .iso])
-            if let early = SimulatorRouter.statusFault(fault) { return early }
-            if fault == .xmlError200 { return xmlError }
-            let feed = SPPDayAheadFeed(seed: launch.seed, now: now, locationCount: launch.sppLocations)
-            guard let body = feed.body(path: request.query("path"), fault: fault) else { return notFound(request) }
-            return shaped(body, contentType: "text/csv", fault: fault)
+            return serve(request, state: state, targets: [.sppDayAhead, .iso]) { fault in
+                csv(SPPDayAheadFeed(seed: launch.seed, now: now, locationCount: launch.sppLocations).body(path: request.query("path"), fault: fault))
+            }
         }
         guard let file = NYISOFeed.parse(path) else { return notFound(request) }
         let isZip: Bool
         if case .monthly = file { isZip = true } else { isZip = false }
-        let fault = state.takeFault(forAny: isZip ? [.nyisoZip, .isoZip, .iso] : [.nyisoCSV, .iso])
-        if let early = SimulatorRouter.statusFault(fault) { return early }
-        if fault == .xmlError200 { return xmlError }
-        guard let (body, type) = NYISOFeed(seed: launch.seed, now: now).body(file, fault: fault) else { return notFound(request) }
-        return shaped(body, contentType: type, fault: fault)
+        return serve(request, state: state, targets: isZip ? [.nyisoZip, .isoZip, .iso] : [.nyisoCSV, .iso]) { fault in
+            guard let (body, type) = NYISOFeed(seed: launch.seed, now: now).body(file, fault: fault) else { return .notFound }
+            return .body(body, [("Content-Type", type)])
+        }
     }
 
-    /// The transport faults that change a body (slow, truncated, html); others leave it be.
-    private static func shaped(_ body: Data, contentType: String, fault: SimulatorFault?,
-                               extra: [(name: String, value: String)] = []) -> LoopbackHTTPResponse {
-        let headers = [("Content-Type", contentType)] + extra
-        switch fault {
-        case .slow: return .paced(headers: headers, body: body, chunkCount: 11, delay: 0.5)
-        case .truncated: return .truncated(headers: headers, body: body.prefix(body.count / 2), declaredLength: body.count)
-        case .html: return .text(SimulatorRouter.htmlErrorPage, contentType: "text/html; charset=utf-8")
-        default: return LoopbackHTTPResponse(status: 200, headers: headers, data: body)
+    /// What a feed makes of one request, once its fault (if any) is known.
+    private enum Answer {
+        case body(Data, [(name: String, value: String)])
+        case notFound
+        case early(LoopbackHTTPResponse)
+    }
+
+    private static func csv(_ body: Data?) -> Answer {
+        body.map { .body($0, [("Content-Type", "text/csv")]) } ?? .notFound
+    }
+
+    /// The steps every ISO feed shares: take the fault meant for one of `targets`, answer the status
+    /// faults and the XML error page first, else the feed's body through the transport faults.
+    private static func serve(_ request: LoopbackHTTPRequest, state: SimulatorState, targets: [FaultTarget],
+                              make: (SimulatorFault?) -> Answer) -> LoopbackHTTPResponse {
+        let fault = state.takeFault(forAny: targets)
+        if let early = SimulatorRouter.statusFault(fault) { return early }
+        if fault == .xmlError200 { return xmlError }
+        switch make(fault) {
+        case .body(let body, let headers): return SimulatorRouter.shaped(body, headers: headers, fault: fault)
+        case .notFound: return notFound(request)
+        case .early(let response): return response
         }
     }
 
